@@ -1,0 +1,47 @@
+//! One module per subcommand; this one builds what they share.
+
+pub(crate) mod participants;
+pub(crate) mod serve;
+
+use std::sync::Arc;
+
+use party_config::{Registry, RegistryConfig};
+use smp_store::Store;
+use smp_xml::SigningKey;
+
+use crate::config::Config;
+use crate::error::CliError;
+
+/// Opens the database (running migrations) and loads the signing key.
+pub(crate) fn open_registry(config: &Config, public_url: &str) -> Result<Arc<Registry>, CliError> {
+    let store = Store::open(&config.database.url, config.database.max_connections)
+        .map_err(|e| CliError::Startup(format!("database.url: {e}")))?;
+    let cert = std::fs::read(&config.signing.certificate)
+        .map_err(|e| CliError::Startup(format!("signing.certificate {}: {e}", config.signing.certificate.display())))?;
+    let key = std::fs::read(&config.signing.key)
+        .map_err(|e| CliError::Startup(format!("signing.key {}: {e}", config.signing.key.display())))?;
+    let signer = SigningKey::from_pem(&cert, &key).map_err(|e| CliError::Startup(format!("signing key: {e}")))?;
+    let registry = Registry::new(
+        store,
+        signer,
+        &RegistryConfig {
+            public_url: public_url.to_owned(),
+            base_path: config.server.base_path.clone(),
+            cache_enabled: config.cache.enabled,
+            cache_max_entries: config.cache.max_entries,
+            max_document_bytes: config.server.max_body_bytes,
+        },
+    );
+    Ok(Arc::new(registry))
+}
+
+/// The public URL used in published documents when the server is not running (CLI writes):
+/// the configured one, else the default bind address.
+pub(crate) fn offline_public_url(config: &Config) -> String {
+    if config.server.public_url.is_empty() {
+        let scheme = if config.server.tls_certificate.is_empty() { "http" } else { "https" };
+        format!("{scheme}://{}", config.server.bind)
+    } else {
+        config.server.public_url.clone()
+    }
+}

@@ -1,0 +1,61 @@
+//! `ferry serve`.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use smp_server::{ServerSettings, TlsFiles};
+
+use crate::config::Config;
+use crate::error::CliError;
+
+pub(crate) fn run(config: &Config) -> Result<(), CliError> {
+    let tls = (!config.server.tls_certificate.is_empty()).then(|| TlsFiles {
+        certificate: PathBuf::from(&config.server.tls_certificate),
+        key: PathBuf::from(&config.server.tls_key),
+    });
+    let bound = smp_server::bind(&config.server.bind, tls.is_some())
+        .map_err(|e| CliError::Startup(format!("server.bind {}: {e}", config.server.bind)))?;
+    let public_url = if config.server.public_url.is_empty() { bound.url.clone() } else { config.server.public_url.clone() };
+    let registry = super::open_registry(config, &public_url)?;
+    let token = (!config.admin_token.is_empty()).then_some(config.admin_token.as_str());
+    if token == Some(crate::config::DEV_ADMIN_TOKEN) {
+        tracing::warn!("using the development admin token; set FERRY_ADMIN_TOKEN in production");
+    }
+    registry.bootstrap_admin(token).map_err(|e| CliError::Startup(format!("bootstrap admin: {e}")))?;
+
+    let settings = ServerSettings {
+        base_path: config.server.base_path.clone(),
+        tls,
+        workers: config.server.workers,
+        max_body_bytes: config.server.max_body_bytes,
+        change_poll: Duration::from_millis(config.cache.poll_interval_ms),
+    };
+    tracing::info!(url = %bound.url, public_url = %public_url, database = %redact(&config.database.url), "ferry listening");
+    // Tests and scripts wait for this exact line (see README: "Running").
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "ferry listening on {}", bound.url);
+    let _ = stdout.flush();
+
+    let runtime = actix_web::rt::System::new();
+    runtime.block_on(smp_server::run(bound, settings, registry)).map_err(|e| CliError::Startup(format!("server: {e}")))
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+            None => url.to_owned(),
+        },
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("sqlite://data/ferry.db"), "sqlite://data/ferry.db");
+    }
+}

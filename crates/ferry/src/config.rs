@@ -1,0 +1,214 @@
+//! Layered configuration: built-in defaults → TOML file → `FERRY_*` environment.
+//!
+//! After [`Config::load`] everything is validated once; nothing later re-parses config.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The default config file, relative to the working directory.
+pub(crate) const DEFAULT_CONFIG: &str = "config/ferry.toml";
+/// The documented development bootstrap token (override with FERRY_ADMIN_TOKEN).
+pub(crate) const DEV_ADMIN_TOKEN: &str = "ferry-dev-admin-token";
+
+const SECTIONS: [&str; 5] = ["server", "database", "signing", "cache", "log"];
+
+/// Everything Ferry can be configured with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Config {
+    /// Bootstrap administrator token (`FERRY_ADMIN_TOKEN`); empty disables it.
+    pub(crate) admin_token: String,
+    pub(crate) server: ServerConfig,
+    pub(crate) database: DatabaseConfig,
+    pub(crate) signing: SigningConfig,
+    pub(crate) cache: CacheConfig,
+    pub(crate) log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ServerConfig {
+    /// Listen address, e.g. `127.0.0.1:8080` (port 0 = any free port).
+    pub(crate) bind: String,
+    /// Public base URL in ServiceGroup hrefs; empty = derived from the bound address.
+    pub(crate) public_url: String,
+    /// Path prefix for every route, e.g. `/smp`.
+    pub(crate) base_path: String,
+    /// HTTP worker threads; 0 = one per core.
+    pub(crate) workers: usize,
+    /// Largest accepted request body in bytes.
+    pub(crate) max_body_bytes: usize,
+    /// https: both set, or both empty for plain http.
+    pub(crate) tls_certificate: String,
+    pub(crate) tls_key: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DatabaseConfig {
+    /// `sqlite://data/ferry.db` or `postgres://user@host/db`.
+    pub(crate) url: String,
+    pub(crate) max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SigningConfig {
+    /// PEM certificate of the SMP signing key (end-entity, issued by a CA).
+    pub(crate) certificate: PathBuf,
+    /// PEM private key.
+    pub(crate) key: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CacheConfig {
+    pub(crate) enabled: bool,
+    pub(crate) max_entries: usize,
+    /// How often to read the change log for other nodes' writes; 0 disables.
+    pub(crate) poll_interval_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LogConfig {
+    /// `text` or `json`.
+    pub(crate) format: String,
+    /// A tracing filter such as `info` or `ferry=debug,info`.
+    pub(crate) level: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            admin_token: DEV_ADMIN_TOKEN.to_owned(),
+            server: ServerConfig {
+                bind: "127.0.0.1:8080".into(),
+                public_url: String::new(),
+                base_path: String::new(),
+                workers: 0,
+                max_body_bytes: 1024 * 1024,
+                tls_certificate: String::new(),
+                tls_key: String::new(),
+            },
+            database: DatabaseConfig { url: "sqlite://data/ferry.db".into(), max_connections: 8 },
+            signing: SigningConfig {
+                certificate: "certs-test/smp/smp.crt.pem".into(),
+                key: "certs-test/smp/smp.key.pem".into(),
+            },
+            cache: CacheConfig { enabled: true, max_entries: 200_000, poll_interval_ms: 1000 },
+            log: LogConfig { format: "text".into(), level: "info".into() },
+        }
+    }
+}
+
+/// A configuration problem, naming the key and its environment variable.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ConfigError {
+    #[error("could not read the configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("invalid `{key}` (env {env}): {reason}")]
+    Invalid { key: &'static str, env: &'static str, reason: String },
+}
+
+fn invalid(key: &'static str, env: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key, env, reason: reason.into() }
+}
+
+impl Config {
+    /// Defaults, then the file (the default file only if it exists), then the environment.
+    pub(crate) fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Self::default()));
+        match file {
+            Some(path) => {
+                if !path.exists() {
+                    return Err(invalid("--config", "-", format!("{} does not exist", path.display())));
+                }
+                figment = figment.merge(Toml::file(path));
+            }
+            None => figment = figment.merge(Toml::file(DEFAULT_CONFIG)),
+        }
+        // Only variables that name a config key; test-harness variables such as
+        // FERRY_TEST_POSTGRES_URL share the prefix and must not fail strict parsing.
+        let env = Env::prefixed("FERRY_").split("__").filter(|k| {
+            let k = k.as_str().to_ascii_lowercase();
+            k == "admin_token" || SECTIONS.iter().any(|s| k.strip_prefix(s).is_some_and(|rest| rest.starts_with('.')))
+        });
+        figment = figment.merge(env);
+        let config: Self = figment.extract().map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let s = &self.server;
+        if s.bind.parse::<std::net::SocketAddr>().is_err() {
+            return Err(invalid("server.bind", "FERRY_SERVER__BIND", format!("`{}` is not host:port", s.bind)));
+        }
+        if !s.public_url.is_empty()
+            && !(s.public_url.starts_with("http://") || s.public_url.starts_with("https://"))
+        {
+            return Err(invalid("server.public_url", "FERRY_SERVER__PUBLIC_URL", "must start with http:// or https://"));
+        }
+        if s.tls_certificate.is_empty() != s.tls_key.is_empty() {
+            return Err(invalid("server.tls_key", "FERRY_SERVER__TLS_KEY", "set both tls_certificate and tls_key, or neither"));
+        }
+        if s.max_body_bytes < 1024 {
+            return Err(invalid("server.max_body_bytes", "FERRY_SERVER__MAX_BODY_BYTES", "must be at least 1024"));
+        }
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(invalid("database.url", "FERRY_DATABASE__URL", "use sqlite://PATH or postgres://..."));
+        }
+        if self.database.max_connections == 0 {
+            return Err(invalid("database.max_connections", "FERRY_DATABASE__MAX_CONNECTIONS", "must be at least 1"));
+        }
+        for (key, env, path) in [
+            ("signing.certificate", "FERRY_SIGNING__CERTIFICATE", &self.signing.certificate),
+            ("signing.key", "FERRY_SIGNING__KEY", &self.signing.key),
+        ] {
+            if !path.is_file() {
+                return Err(invalid(key, env, format!("{} is not a readable file", path.display())));
+            }
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            return Err(invalid("log.format", "FERRY_LOG__FORMAT", "use `text` or `json`"));
+        }
+        Ok(())
+    }
+
+    /// Warns about `FERRY_*` variables that configure nothing (usually a typo).
+    pub(crate) fn unknown_env_vars() -> Vec<String> {
+        const KNOWN_SECTIONS: [&str; 5] = ["SERVER__", "DATABASE__", "SIGNING__", "CACHE__", "LOG__"];
+        const OTHER: [&str; 5] = ["ADMIN_TOKEN", "TEST_POSTGRES_URL", "REQUIRE_ALL", "SPEC_DIR", "LOG"];
+        std::env::vars()
+            .filter_map(|(k, _)| k.strip_prefix("FERRY_").map(str::to_owned))
+            .filter(|k| !OTHER.contains(&k.as_str()) && !KNOWN_SECTIONS.iter().any(|s| k.starts_with(s)))
+            .map(|k| format!("FERRY_{k}"))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let c = Config::default();
+        assert_eq!(c.server.bind, "127.0.0.1:8080");
+        assert_eq!(c.database.url, "sqlite://data/ferry.db");
+        assert_eq!(c.admin_token, DEV_ADMIN_TOKEN);
+    }
+
+    #[test]
+    fn validation_names_key_and_env() {
+        let mut c = Config::default();
+        c.server.bind = "nonsense".into();
+        let msg = c.validate().map_err(|e| e.to_string()).err().unwrap_or_default();
+        assert!(msg.contains("server.bind") && msg.contains("FERRY_SERVER__BIND"), "{msg}");
+    }
+}

@@ -1,0 +1,32 @@
+//! What can end a `ferry` command, and its exit code.
+
+use party_config::DomainError;
+
+/// Exit codes: 0 success, 1 refused operation (bad input, not found, conflict),
+/// 2 usage/configuration error, 3 runtime failure (database, signing, I/O).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CliError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("{0}")]
+    Startup(String),
+    #[error("{} [{}]", .0, .0.code())]
+    Domain(#[from] DomainError),
+}
+
+impl From<peppol_id::IdError> for CliError {
+    fn from(e: peppol_id::IdError) -> Self {
+        Self::Domain(e.into())
+    }
+}
+
+impl CliError {
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            Self::Config(_) => 2,
+            Self::Startup(_) => 3,
+            Self::Domain(e) if e.is_client_error() => 1,
+            Self::Domain(_) => 3,
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The `ferry` binary: parse, set up logging, run one command, report.
+
+mod cli;
+mod commands;
+mod config;
+mod error;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+use crate::error::CliError;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ferry: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(format) = cli.log_format {
+        config.log.format = format;
+    }
+    init_logging(&config);
+    for var in Config::unknown_env_vars() {
+        tracing::warn!(variable = %var, "unknown FERRY_ variable ignored (use FERRY_SECTION__KEY)");
+    }
+    match cli.command {
+        Command::Serve => commands::serve::run(&config),
+        Command::Participants(cmd) => commands::participants::run(&config, cmd, cli.json),
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = EnvFilter::try_from_env("FERRY_LOG").unwrap_or_else(|_| EnvFilter::new(&config.log.level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log.format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

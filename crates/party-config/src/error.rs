@@ -1,0 +1,128 @@
+//! The domain error: every way a registration operation can fail, grouped by who must act.
+
+use peppol_id::IdError;
+use smp_store::StoreError;
+use smp_xml::XmlError;
+
+/// Why a domain operation was refused or failed.
+///
+/// Variants are grouped by blame: the request (fix the input), the caller's rights (use
+/// other credentials), the current state (look before you write), and Ferry or its
+/// environment (retry, or report). `smp-server` maps each variant to one HTTP status and
+/// the stable [`DomainError::code`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DomainError {
+    // --- the request ---
+    /// A submitted XML document was refused by the strict parser.
+    #[error("{0}")]
+    Xml(#[from] XmlError),
+    /// An identifier in the URL or a JSON body is not valid.
+    #[error("{0}")]
+    Identifier(#[from] IdError),
+    /// The participant in the body is not the one in the URL.
+    #[error("the body is for participant {body}, but the URL names {url}: send the document to its own participant's URL")]
+    ParticipantMismatch { url: String, body: String },
+    /// The document type in the body is not the one in the URL.
+    #[error("the body is for document type {body}, but the URL names {url}")]
+    DocumentTypeMismatch { url: String, body: String },
+    /// A JSON field has a value Ferry cannot accept.
+    #[error("invalid `{field}`: {reason}")]
+    InvalidInput { field: String, reason: String },
+
+    // --- credentials and rights ---
+    /// No credentials were sent.
+    #[error("authentication required: send `Authorization: Bearer <token>` or Basic credentials")]
+    AuthenticationMissing,
+    /// The credentials are unknown, expired or wrong.
+    #[error("the credentials were not accepted")]
+    AuthenticationFailed,
+    /// The caller may not change this participant: it belongs to another user.
+    #[error("participant {participant} belongs to another user")]
+    NotOwner { participant: String },
+    /// The operation is for administrators only.
+    #[error("this operation needs an administrator")]
+    AdminRequired,
+
+    // --- the current state ---
+    /// The participant is not hosted here.
+    #[error("participant {participant} is not registered on this SMP")]
+    ParticipantNotFound { participant: String },
+    /// The participant exists, but has no metadata for this document type.
+    #[error("participant {participant} has no service metadata for document type {document_type}")]
+    ServiceNotFound { participant: String, document_type: String },
+    /// The participant has no business card.
+    #[error("participant {participant} has no business card")]
+    BusinessCardNotFound { participant: String },
+    /// A participant with this identifier already exists.
+    #[error("participant {participant} already exists")]
+    ParticipantExists { participant: String },
+    /// No endpoint profile has this name.
+    #[error("endpoint profile `{name}` does not exist")]
+    ProfileNotFound { name: String },
+    /// An endpoint profile with this name exists already.
+    #[error("endpoint profile `{name}` already exists")]
+    ProfileExists { name: String },
+    /// The endpoint profile is still used by capabilities and cannot be deleted.
+    #[error("endpoint profile `{name}` is used by {participants} participant(s): remove those capabilities first")]
+    ProfileInUse { name: String, participants: usize },
+    /// No user has this name.
+    #[error("user `{username}` does not exist")]
+    UserNotFound { username: String },
+    /// A user with this name exists already.
+    #[error("user `{username}` already exists")]
+    UserExists { username: String },
+    /// No token with this id belongs to the user.
+    #[error("token {id} does not exist for this user")]
+    TokenNotFound { id: i64 },
+
+    // --- Ferry or its environment ---
+    /// The database failed; the operation changed nothing.
+    #[error("database error: {0}")]
+    Store(#[from] StoreError),
+    /// Rendering or signing a document failed (a configuration or Ferry problem).
+    #[error("could not sign the document: {0}")]
+    Signing(XmlError),
+    /// Stored data could not be turned back into a document; this is a bug in Ferry.
+    #[error("stored data is inconsistent ({0}); please report this as a bug")]
+    Corrupt(String),
+}
+
+impl DomainError {
+    /// A stable, machine-readable code; part of the API contract.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Xml(e) => e.code(),
+            Self::Identifier(e) => e.code(),
+            Self::ParticipantMismatch { .. } => "participant.mismatch",
+            Self::DocumentTypeMismatch { .. } => "doctype.mismatch",
+            Self::InvalidInput { .. } => "input.invalid",
+            Self::AuthenticationMissing => "auth.missing",
+            Self::AuthenticationFailed => "auth.invalid",
+            Self::NotOwner { .. } => "auth.forbidden",
+            Self::AdminRequired => "auth.admin_required",
+            Self::ParticipantNotFound { .. } => "participant.not_found",
+            Self::ServiceNotFound { .. } => "service.not_found",
+            Self::BusinessCardNotFound { .. } => "business_card.not_found",
+            Self::ParticipantExists { .. } => "participant.exists",
+            Self::ProfileNotFound { .. } => "profile.not_found",
+            Self::ProfileExists { .. } => "profile.exists",
+            Self::ProfileInUse { .. } => "profile.in_use",
+            Self::UserNotFound { .. } => "user.not_found",
+            Self::UserExists { .. } => "user.exists",
+            Self::TokenNotFound { .. } => "token.not_found",
+            Self::Store(_) => "internal.store",
+            Self::Signing(_) => "internal.signing",
+            Self::Corrupt(_) => "internal.corrupt",
+        }
+    }
+
+    /// True when the caller sent something wrong (a 4xx).
+    pub fn is_client_error(&self) -> bool {
+        !matches!(self, Self::Store(_) | Self::Signing(_) | Self::Corrupt(_))
+    }
+
+    pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Self {
+        Self::InvalidInput { field: field.to_owned(), reason: reason.into() }
+    }
+}

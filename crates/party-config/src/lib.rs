@@ -1,0 +1,31 @@
+//! The domain core of Ferry: participants, their capabilities and published documents.
+//!
+//! Every operation the HTTP API or the CLI offers is one method of [`Registry`]. A write
+//! updates the normalised tables, re-renders and re-signs the documents it affects, and
+//! records an audit row and a change row, all in one transaction; the read path then
+//! serves stored bytes through [`DocumentCache`].
+//!
+//! This crate does not speak HTTP and does not parse URLs: handlers give it parsed
+//! identifiers and parsed documents. It does not touch SQL either: `smp-store` does.
+#![forbid(unsafe_code)]
+
+mod access;
+mod capability;
+mod certificate;
+mod error;
+mod publication;
+mod registry;
+mod views;
+
+pub use crate::access::Actor;
+pub use crate::capability::{CapabilitySpec, EndpointSpec};
+pub use crate::error::DomainError;
+pub use crate::publication::{DocumentCache, Generation, Links, PublishedDocument};
+pub use crate::registry::{
+    ADMIN_USERNAME, Registry, RegistryConfig, business_card_key, service_group_key, service_metadata_key,
+};
+pub use crate::views::{
+    AuditView, CapabilityView, CreatedToken, ListParams, NewParticipant, NewToken, NewUser, Page, ParticipantSummary,
+    ParticipantView, ProfileSpec, ProfileUpdate, ProfileView, RedirectView, TokenView, UserView,
+};
+pub use smp_store::documents::{DocumentKey, DocumentKind};

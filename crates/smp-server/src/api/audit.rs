@@ -1,0 +1,36 @@
+//! `/api/v1/audit`.
+
+use actix_web::{HttpResponse, web};
+use party_config::AuditView;
+use peppol_id::ParticipantId;
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::problem::Problem;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub(crate) struct AuditQuery {
+    participant: Option<String>,
+    offset: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// The audit trail, newest first (administrators).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(
+        ("participant" = Option<String>, Query), ("offset" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
+    responses((status = 200, body = Vec<AuditView>)))]
+pub(crate) async fn list(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, Problem> {
+    let q = query.into_inner();
+    let participant = q.participant.as_deref().map(ParticipantId::parse).transpose()?;
+    let registry = state.registry.clone();
+    let rows = web::block(move || {
+        registry.audit_log(&actor, participant.as_ref(), q.offset.unwrap_or(0), q.limit.unwrap_or(100))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(rows))
+}

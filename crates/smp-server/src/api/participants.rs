@@ -1,0 +1,104 @@
+//! `/api/v1/participants`.
+
+use actix_web::{HttpResponse, web};
+use party_config::{CapabilitySpec, ListParams, NewParticipant, Page, ParticipantSummary, ParticipantView};
+use peppol_id::{DocumentTypeId, ParticipantId};
+
+use crate::auth::Caller;
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// Create a participant with its capabilities (all or nothing).
+#[utoipa::path(post, path = "/api/v1/participants", tag = "participants", request_body = NewParticipant,
+    responses((status = 201, body = ParticipantView), (status = 400, description = "invalid identifier or capability"),
+              (status = 409, description = "participant.exists")))]
+pub(crate) async fn create(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    body: web::Json<NewParticipant>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.create_participant(&actor, &body)).await??;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// List participants (administrators see all, users their own).
+#[utoipa::path(get, path = "/api/v1/participants", tag = "participants", params(
+        ("search" = Option<String>, Query, description = "case-insensitive substring of the identifier"),
+        ("offset" = Option<i64>, Query), ("limit" = Option<i64>, Query, description = "1..1000, default 50")),
+    responses((status = 200, body = Page<ParticipantSummary>)))]
+pub(crate) async fn list(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    query: web::Query<ListParams>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let page = web::block(move || registry.list_participants(&actor, &query)).await??;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One participant with its capabilities.
+#[utoipa::path(get, path = "/api/v1/participants/{participant}", tag = "participants",
+    params(("participant" = String, Path, description = "iso6523-actorid-upis::ICD:id, percent-encoded")),
+    responses((status = 200, body = ParticipantView), (status = 404, description = "participant.not_found")))]
+pub(crate) async fn get(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let pid = ParticipantId::from_path_segment(&path)?;
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.participant(&actor, &pid)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Delete a participant and everything published for it.
+#[utoipa::path(delete, path = "/api/v1/participants/{participant}", tag = "participants",
+    params(("participant" = String, Path)), responses((status = 204), (status = 404, description = "participant.not_found")))]
+pub(crate) async fn delete(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let pid = ParticipantId::from_path_segment(&path)?;
+    let registry = state.registry.clone();
+    web::block(move || registry.delete_participant(&actor, &pid)).await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Add a capability (document type + process + endpoint) to a participant.
+#[utoipa::path(post, path = "/api/v1/participants/{participant}/capabilities", tag = "participants",
+    params(("participant" = String, Path)), request_body = CapabilitySpec,
+    responses((status = 201, body = ParticipantView), (status = 404, description = "participant.not_found")))]
+pub(crate) async fn add_capability(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+    body: web::Json<CapabilitySpec>,
+) -> Result<HttpResponse, Problem> {
+    let pid = ParticipantId::from_path_segment(&path)?;
+    let registry = state.registry.clone();
+    let view = web::block(move || {
+        registry.add_capability(&actor, &pid, &body)?;
+        registry.participant(&actor, &pid)
+    })
+    .await??;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Remove every capability of one document type.
+#[utoipa::path(delete, path = "/api/v1/participants/{participant}/capabilities/{document_type}", tag = "participants",
+    params(("participant" = String, Path), ("document_type" = String, Path)),
+    responses((status = 204), (status = 404, description = "service.not_found")))]
+pub(crate) async fn remove_capability(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, Problem> {
+    let (p, d) = path.into_inner();
+    let pid = ParticipantId::from_path_segment(&p)?;
+    let doctype = DocumentTypeId::from_path_segment(&d)?;
+    let registry = state.registry.clone();
+    web::block(move || registry.delete_service_metadata(&actor, &pid, &doctype)).await??;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,88 @@
+//! `/api/v1/endpoint-profiles`.
+
+use actix_web::{HttpResponse, web};
+use party_config::{EndpointSpec, ProfileSpec, ProfileUpdate, ProfileView};
+
+use crate::auth::Caller;
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// Create an endpoint profile.
+#[utoipa::path(post, path = "/api/v1/endpoint-profiles", tag = "endpoint-profiles", request_body = ProfileSpec,
+    responses((status = 201, body = ProfileView), (status = 409, description = "profile.exists")))]
+pub(crate) async fn create(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    body: web::Json<ProfileSpec>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.create_profile(&actor, &body)).await??;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// List endpoint profiles.
+#[utoipa::path(get, path = "/api/v1/endpoint-profiles", tag = "endpoint-profiles",
+    responses((status = 200, body = Vec<ProfileView>)))]
+pub(crate) async fn list(state: web::Data<AppState>, Caller(_actor): Caller) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let views = web::block(move || registry.list_profiles()).await??;
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// One endpoint profile.
+#[utoipa::path(get, path = "/api/v1/endpoint-profiles/{name}", tag = "endpoint-profiles",
+    params(("name" = String, Path)), responses((status = 200, body = ProfileView), (status = 404, description = "profile.not_found")))]
+pub(crate) async fn get(
+    state: web::Data<AppState>,
+    Caller(_actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.profile(&path)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Change an endpoint profile; every participant using it is re-signed in the same transaction.
+#[utoipa::path(put, path = "/api/v1/endpoint-profiles/{name}", tag = "endpoint-profiles",
+    params(("name" = String, Path)), request_body = EndpointSpec,
+    responses((status = 200, body = ProfileUpdate), (status = 404, description = "profile.not_found")))]
+pub(crate) async fn update(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+    body: web::Json<UpdateBody>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let body = body.into_inner();
+    if body.name.as_deref().is_some_and(|n| n != path.as_str()) {
+        return Err(Problem::new(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "input.invalid",
+            "the name in the body differs from the URL; profiles cannot be renamed",
+        ));
+    }
+    let result = web::block(move || registry.update_profile(&actor, &path, &body.endpoint)).await??;
+    Ok(HttpResponse::Ok().json(result))
+}
+
+/// The update body: the endpoint fields, optionally with the (unchanged) name.
+#[derive(serde::Deserialize)]
+pub(crate) struct UpdateBody {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(flatten)]
+    endpoint: EndpointSpec,
+}
+
+/// Delete an unused endpoint profile.
+#[utoipa::path(delete, path = "/api/v1/endpoint-profiles/{name}", tag = "endpoint-profiles",
+    params(("name" = String, Path)), responses((status = 204), (status = 409, description = "profile.in_use")))]
+pub(crate) async fn delete(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    web::block(move || registry.delete_profile(&actor, &path)).await??;
+    Ok(HttpResponse::NoContent().finish())
+}

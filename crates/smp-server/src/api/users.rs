@@ -1,0 +1,83 @@
+//! `/api/v1/users` and their tokens (administrators only).
+
+use actix_web::{HttpResponse, web};
+use party_config::{CreatedToken, NewToken, NewUser, TokenView, UserView};
+
+use crate::auth::Caller;
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// Create a user.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
+    responses((status = 201, body = UserView), (status = 403, description = "auth.admin_required"), (status = 409, description = "user.exists")))]
+pub(crate) async fn create(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    body: web::Json<NewUser>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.create_user(&actor, &body)).await??;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// List users.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<UserView>)))]
+pub(crate) async fn list(state: web::Data<AppState>, Caller(actor): Caller) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let views = web::block(move || registry.list_users(&actor)).await??;
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// Delete a user (their participants stay, without an owner).
+#[utoipa::path(delete, path = "/api/v1/users/{username}", tag = "users",
+    params(("username" = String, Path)), responses((status = 204), (status = 404, description = "user.not_found")))]
+pub(crate) async fn delete(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    web::block(move || registry.delete_user(&actor, &path)).await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Create an API token for a user; the secret is in this response only.
+#[utoipa::path(post, path = "/api/v1/users/{username}/tokens", tag = "users",
+    params(("username" = String, Path)), request_body = NewToken, responses((status = 201, body = CreatedToken)))]
+pub(crate) async fn create_token(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+    body: web::Json<NewToken>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let token = web::block(move || registry.create_token(&actor, &path, &body)).await??;
+    Ok(HttpResponse::Created().json(token))
+}
+
+/// List a user's tokens (without secrets).
+#[utoipa::path(get, path = "/api/v1/users/{username}/tokens", tag = "users",
+    params(("username" = String, Path)), responses((status = 200, body = Vec<TokenView>)))]
+pub(crate) async fn list_tokens(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let tokens = web::block(move || registry.list_tokens(&actor, &path)).await??;
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+/// Revoke a token.
+#[utoipa::path(delete, path = "/api/v1/users/{username}/tokens/{id}", tag = "users",
+    params(("username" = String, Path), ("id" = i64, Path)), responses((status = 204), (status = 404, description = "token.not_found")))]
+pub(crate) async fn delete_token(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, Problem> {
+    let (username, id) = path.into_inner();
+    let registry = state.registry.clone();
+    web::block(move || registry.delete_token(&actor, &username, id)).await??;
+    Ok(HttpResponse::NoContent().finish())
+}

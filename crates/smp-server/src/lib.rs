@@ -1,0 +1,134 @@
+//! Ferry's HTTP edge: the Peppol SMP 1.x API (public reads and phoss-compatible writes),
+//! the JSON management API under `/api/v1`, `/health` and `/metrics`.
+//!
+//! Handlers parse, authenticate, call one `party-config` operation and render; errors
+//! become problem responses in `problem.rs` only. This crate holds no business rules and
+//! no SQL.
+#![forbid(unsafe_code)]
+
+mod api;
+mod auth;
+mod metrics;
+mod ops;
+mod problem;
+mod smp_api;
+mod state;
+mod target;
+mod tls;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{App, HttpServer, web};
+use party_config::Registry;
+
+pub use crate::metrics::Metrics;
+pub use crate::problem::Problem;
+pub use crate::state::AppState;
+
+/// TLS files for the listener.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// PEM certificate chain, leaf first.
+    pub certificate: PathBuf,
+    /// PEM private key.
+    pub key: PathBuf,
+}
+
+/// How the HTTP server runs.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    /// Path prefix of every route, "" or like "/smp".
+    pub base_path: String,
+    /// Serve https with these files; plain http when None.
+    pub tls: Option<TlsFiles>,
+    /// Worker threads (0 = one per core).
+    pub workers: usize,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// How often to look for changes made by other nodes (0 = never).
+    pub change_poll: Duration,
+}
+
+/// A bound listener and the URL it answers on.
+pub struct Bound {
+    listener: TcpListener,
+    /// e.g. `http://127.0.0.1:8080`.
+    pub url: String,
+}
+
+/// Binds the listening socket (port 0 picks a free port).
+pub fn bind(addr: &str, tls: bool) -> std::io::Result<Bound> {
+    let listener = TcpListener::bind(addr)?;
+    let local = listener.local_addr()?;
+    let scheme = if tls { "https" } else { "http" };
+    Ok(Bound { listener, url: format!("{scheme}://{local}") })
+}
+
+/// Normalises a configured base path to "" or "/segment[/segment]".
+pub fn normalise_base_path(base: &str) -> String {
+    let trimmed = base.trim().trim_matches('/');
+    if trimmed.is_empty() { String::new() } else { format!("/{trimmed}") }
+}
+
+/// Serves until the process is asked to stop (SIGINT/SIGTERM).
+pub async fn run(bound: Bound, settings: ServerSettings, registry: Arc<Registry>) -> std::io::Result<()> {
+    let base_path = normalise_base_path(&settings.base_path);
+    let state = web::Data::new(AppState {
+        registry: registry.clone(),
+        metrics: Metrics::default(),
+        max_body_bytes: settings.max_body_bytes,
+        base_path: base_path.clone(),
+    });
+    spawn_background(registry, settings.change_poll);
+
+    let server = HttpServer::new(move || {
+        App::new().app_data(state.clone()).service(
+            web::scope(&base_path)
+                .route("/health", web::get().to(ops::health))
+                .route("/metrics", web::get().to(ops::metrics))
+                .configure(api::configure)
+                .default_service(web::to(smp_api::dispatch)),
+        )
+    })
+    .workers(if settings.workers == 0 { std::thread::available_parallelism().map_or(2, usize::from) } else { settings.workers });
+    let server = match &settings.tls {
+        Some(files) => {
+            let acceptor = tls::acceptor(&files.certificate, &files.key).map_err(std::io::Error::other)?;
+            server.listen_openssl(bound.listener, acceptor)?
+        }
+        None => server.listen(bound.listener)?,
+    };
+    server.run().await
+}
+
+/// Republishes when the public URL or signing certificate changed, then keeps the cache in
+/// step with other nodes. Runs on plain threads: it is all blocking database work.
+fn spawn_background(registry: Arc<Registry>, poll: Duration) {
+    let republisher = registry.clone();
+    std::thread::spawn(move || {
+        if let Err(e) = republisher.republish_if_needed() {
+            tracing::error!(error = %e, "republishing documents failed; old documents are still served");
+        }
+    });
+    if poll.is_zero() {
+        return;
+    }
+    std::thread::spawn(move || {
+        let mut ticks: u64 = 0;
+        loop {
+            std::thread::sleep(poll);
+            if let Err(e) = registry.poll_changes() {
+                tracing::warn!(error = %e, "could not read the change log; cache cleared");
+            }
+            ticks += 1;
+            if ticks % 600 == 0 {
+                if let Err(e) = registry.prune_changes() {
+                    tracing::warn!(error = %e, "could not prune the change log");
+                }
+            }
+        }
+    });
+}

@@ -1,0 +1,149 @@
+//! The one place where errors become HTTP responses (RFC 9457 problem details).
+//!
+//! Clients get a short message and a stable `code`; server-side faults are logged in
+//! full and answered with a generic message.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, ResponseError};
+use party_config::DomainError;
+use serde::Serialize;
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct Problem {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+    code: &'a str,
+}
+
+impl Problem {
+    /// A problem with an explicit status and code (for errors that never reach the domain).
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self { status, code, detail: detail.into() }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    pub(crate) fn too_large(limit: usize) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "xml.too_large", format!("the body is larger than {limit} bytes"))
+    }
+
+    pub(crate) fn internal(what: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %what, "internal error");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; see the server log")
+    }
+}
+
+fn status_of(e: &DomainError) -> StatusCode {
+    match e {
+        DomainError::Xml(x) if x.code() == "xml.too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        DomainError::Xml(_)
+        | DomainError::Identifier(_)
+        | DomainError::ParticipantMismatch { .. }
+        | DomainError::DocumentTypeMismatch { .. }
+        | DomainError::InvalidInput { .. } => StatusCode::BAD_REQUEST,
+        DomainError::AuthenticationMissing | DomainError::AuthenticationFailed => StatusCode::UNAUTHORIZED,
+        DomainError::NotOwner { .. } | DomainError::AdminRequired => StatusCode::FORBIDDEN,
+        DomainError::ParticipantNotFound { .. }
+        | DomainError::ServiceNotFound { .. }
+        | DomainError::BusinessCardNotFound { .. }
+        | DomainError::ProfileNotFound { .. }
+        | DomainError::UserNotFound { .. }
+        | DomainError::TokenNotFound { .. } => StatusCode::NOT_FOUND,
+        DomainError::ParticipantExists { .. }
+        | DomainError::ProfileExists { .. }
+        | DomainError::ProfileInUse { .. }
+        | DomainError::UserExists { .. } => StatusCode::CONFLICT,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl From<DomainError> for Problem {
+    fn from(e: DomainError) -> Self {
+        let status = status_of(&e);
+        if status.is_server_error() {
+            tracing::error!(code = e.code(), error = %e, "request failed");
+            return Self::new(status, e.code(), "internal error; see the server log");
+        }
+        Self::new(status, e.code(), e.to_string())
+    }
+}
+
+impl From<peppol_id::IdError> for Problem {
+    fn from(e: peppol_id::IdError) -> Self {
+        DomainError::from(e).into()
+    }
+}
+
+impl From<smp_xml::XmlError> for Problem {
+    fn from(e: smp_xml::XmlError) -> Self {
+        DomainError::from(e).into()
+    }
+}
+
+impl From<actix_web::error::BlockingError> for Problem {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::internal(e)
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+    }
+}
+
+impl ResponseError for Problem {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let body = Body {
+            kind: format!("https://ferry.dev/problems/{}", self.code),
+            title: self.status.canonical_reason().unwrap_or("Error"),
+            status: self.status.as_u16(),
+            detail: &self.detail,
+            code: self.code,
+        };
+        let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".to_owned());
+        HttpResponse::build(self.status).insert_header(ContentType(mime_problem())).body(json)
+    }
+}
+
+fn mime_problem() -> actix_web::mime::Mime {
+    "application/problem+json".parse().unwrap_or(actix_web::mime::APPLICATION_JSON)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_is_404_and_never_400() {
+        let p = Problem::from(DomainError::ParticipantNotFound { participant: "x".into() });
+        assert_eq!(p.status, StatusCode::NOT_FOUND);
+        assert_eq!(p.code(), "participant.not_found");
+    }
+
+    #[test]
+    fn server_faults_hide_details() {
+        let p = Problem::from(DomainError::Corrupt("secret detail".into()));
+        assert_eq!(p.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!p.detail.contains("secret"));
+    }
+}

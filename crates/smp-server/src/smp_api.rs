@@ -1,0 +1,150 @@
+//! The Peppol SMP 1.x API: public reads and the phoss-SMP compatible writes, on the same paths.
+
+use std::sync::Arc;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::StreamExt;
+use party_config::{DocumentKey, PublishedDocument, business_card_key, service_group_key, service_metadata_key};
+
+use crate::auth::authenticate;
+use crate::metrics::Area;
+use crate::problem::Problem;
+use crate::state::AppState;
+use crate::target::{Target, parse_target};
+
+/// Every request the explicit routes did not take lands here.
+pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+    let is_read = matches!(*req.method(), Method::GET | Method::HEAD);
+    let response = match handle(&req, payload, &state, is_read).await {
+        Ok(r) => r,
+        Err(p) => actix_web::ResponseError::error_response(&p),
+    };
+    state.metrics.count(if is_read { Area::Read } else { Area::Manage }, response.status().as_u16());
+    response
+}
+
+async fn handle(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &web::Data<AppState>,
+    is_read: bool,
+) -> Result<HttpResponse, Problem> {
+    let path = req.uri().path();
+    let Some(rest) = path.strip_prefix(state.base_path.as_str()) else { return Err(no_route()) };
+    let target = parse_target(rest)?.ok_or_else(no_route)?;
+    if is_read {
+        return read(req, state, &target).await;
+    }
+    match *req.method() {
+        Method::PUT => put(req, payload, state, target).await,
+        Method::DELETE => delete(req, state, target).await,
+        _ => Err(Problem::new(StatusCode::METHOD_NOT_ALLOWED, "http.method_not_allowed", "use GET, PUT or DELETE")),
+    }
+}
+
+fn no_route() -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, "http.not_found", "no such resource")
+}
+
+/// The hot path: cached bytes with no database access and no blocking.
+async fn read(req: &HttpRequest, state: &web::Data<AppState>, target: &Target) -> Result<HttpResponse, Problem> {
+    let (key, missing) = match target {
+        Target::ServiceGroup(p) => (service_group_key(p), ("participant.not_found", format!("participant {p} is not registered here"))),
+        Target::ServiceMetadata(p, d) => (
+            service_metadata_key(p, d),
+            ("service.not_found", format!("participant {p} has no service metadata for {d}")),
+        ),
+        Target::BusinessCard(p) => (business_card_key(p), ("business_card.not_found", format!("participant {p} has no business card"))),
+    };
+    let doc = match state.registry.cached(&key) {
+        Some(doc) => doc,
+        None => load(state, key).await?.ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, missing.0, missing.1))?,
+    };
+    Ok(respond(req, &doc))
+}
+
+async fn load(state: &web::Data<AppState>, key: DocumentKey) -> Result<Option<Arc<PublishedDocument>>, Problem> {
+    let registry = state.registry.clone();
+    Ok(web::block(move || registry.load(&key)).await??)
+}
+
+fn respond(req: &HttpRequest, doc: &PublishedDocument) -> HttpResponse {
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == doc.etag || t.trim() == "*"));
+    let mut builder = HttpResponse::build(if matches { StatusCode::NOT_MODIFIED } else { StatusCode::OK });
+    if let Ok(etag) = HeaderValue::from_str(&doc.etag) {
+        builder.insert_header((header::ETAG, etag));
+    }
+    if let Ok(modified) = HeaderValue::from_str(&doc.last_modified) {
+        builder.insert_header((header::LAST_MODIFIED, modified));
+    }
+    if matches {
+        return builder.finish();
+    }
+    builder.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=UTF-8")));
+    if *req.method() == Method::HEAD {
+        return builder.finish();
+    }
+    builder.body(doc.content.clone())
+}
+
+/// Reads at most `limit` bytes of body; a larger body is refused before it is parsed.
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, Problem> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "http.body", format!("could not read the body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(Problem::too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+async fn put(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &web::Data<AppState>,
+    target: Target,
+) -> Result<HttpResponse, Problem> {
+    let actor = authenticate(req, state).await?;
+    let body = read_body(payload, state.max_body_bytes).await?;
+    let registry = state.registry.clone();
+    web::block(move || -> Result<(), Problem> {
+        let opts = registry.parse_options();
+        match target {
+            Target::ServiceGroup(p) => {
+                let group = smp_xml::parse_service_group(&body, opts)?;
+                registry.put_service_group(&actor, &p, &group)?;
+            }
+            Target::ServiceMetadata(p, d) => {
+                let metadata = smp_xml::parse_service_metadata(&body, opts)?;
+                registry.put_service_metadata(&actor, &p, &d, &metadata)?;
+            }
+            Target::BusinessCard(p) => {
+                let card = smp_xml::parse_business_card(&body, opts)?;
+                registry.put_business_card(&actor, &p, &card)?;
+            }
+        }
+        Ok(())
+    })
+    .await??;
+    Ok(HttpResponse::Ok().finish())
+}
+
+async fn delete(req: &HttpRequest, state: &web::Data<AppState>, target: Target) -> Result<HttpResponse, Problem> {
+    let actor = authenticate(req, state).await?;
+    let registry = state.registry.clone();
+    web::block(move || match target {
+        Target::ServiceGroup(p) => registry.delete_participant(&actor, &p),
+        Target::ServiceMetadata(p, d) => registry.delete_service_metadata(&actor, &p, &d),
+        Target::BusinessCard(p) => registry.delete_business_card(&actor, &p),
+    })
+    .await??;
+    Ok(HttpResponse::Ok().finish())
+}

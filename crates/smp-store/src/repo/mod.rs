@@ -1,0 +1,18 @@
+//! One module per table (or per aggregate, for services and business cards).
+
+pub mod audit;
+pub mod business_cards;
+pub mod changes;
+pub mod documents;
+pub mod participants;
+pub mod profiles;
+pub mod services;
+pub mod settings;
+pub mod tokens;
+pub mod users;
+
+/// `(offset, limit)` made safe for both engines: PostgreSQL rejects negative values
+/// and SQLite reads a negative LIMIT as "no limit".
+pub(crate) fn page(offset: i64, limit: i64) -> (i64, i64) {
+    (offset.max(0), limit.max(0))
+}

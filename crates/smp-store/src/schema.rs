@@ -1,0 +1,188 @@
+//! Hand-written diesel schema, shared by both backends. It must match
+//! `migrations/sqlite` and `migrations/postgres` (no diesel CLI in this project);
+//! the store tests exercise every column on both engines, so a drift fails there.
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        password_hash -> Nullable<Text>,
+        is_admin -> Bool,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> BigInt,
+        expires_at -> Nullable<BigInt>,
+        last_used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    participants (id) {
+        id -> BigInt,
+        participant_key -> Text,
+        scheme -> Text,
+        value -> Text,
+        owner_id -> Nullable<BigInt>,
+        extension -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    endpoint_profiles (id) {
+        id -> BigInt,
+        name -> Text,
+        transport_profile -> Text,
+        endpoint_url -> Text,
+        certificate -> Text,
+        service_description -> Text,
+        technical_contact_url -> Text,
+        technical_information_url -> Nullable<Text>,
+        require_business_level_signature -> Bool,
+        minimum_authentication_level -> Nullable<Text>,
+        activation_date -> Nullable<Text>,
+        expiration_date -> Nullable<Text>,
+        owner_id -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    services (id) {
+        id -> BigInt,
+        participant_id -> BigInt,
+        doctype_scheme -> Text,
+        doctype_value -> Text,
+        doctype_key -> Text,
+        redirect_href -> Nullable<Text>,
+        redirect_certificate_uid -> Nullable<Text>,
+        extension -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    processes (id) {
+        id -> BigInt,
+        service_id -> BigInt,
+        position -> BigInt,
+        scheme -> Text,
+        value -> Text,
+        extension -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    endpoints (id) {
+        id -> BigInt,
+        process_id -> BigInt,
+        position -> BigInt,
+        profile_id -> Nullable<BigInt>,
+        transport_profile -> Text,
+        endpoint_url -> Text,
+        certificate -> Text,
+        service_description -> Text,
+        technical_contact_url -> Text,
+        technical_information_url -> Nullable<Text>,
+        require_business_level_signature -> Bool,
+        minimum_authentication_level -> Nullable<Text>,
+        activation_date -> Nullable<Text>,
+        expiration_date -> Nullable<Text>,
+        extension -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    business_cards (participant_id) {
+        participant_id -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    business_entities (id) {
+        id -> BigInt,
+        participant_id -> BigInt,
+        position -> BigInt,
+        names_json -> Text,
+        country_code -> Text,
+        geographical_information -> Nullable<Text>,
+        identifiers_json -> Text,
+        websites_json -> Text,
+        contacts_json -> Text,
+        additional_information -> Nullable<Text>,
+        registration_date -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        participant_key -> Text,
+        kind -> Text,
+        doc_key -> Text,
+        content -> Binary,
+        etag -> Text,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> BigInt,
+        actor -> Text,
+        action -> Text,
+        participant_key -> Nullable<Text>,
+        target -> Nullable<Text>,
+        outcome -> Text,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    changes (id) {
+        id -> BigInt,
+        at -> BigInt,
+        participant_key -> Text,
+    }
+}
+
+diesel::table! {
+    settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(tokens -> users (user_id));
+diesel::joinable!(services -> participants (participant_id));
+diesel::joinable!(processes -> services (service_id));
+diesel::joinable!(endpoints -> processes (process_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    tokens,
+    participants,
+    endpoint_profiles,
+    services,
+    processes,
+    endpoints,
+    business_cards,
+    business_entities,
+    documents,
+    audit_log,
+    changes,
+    settings,
+);

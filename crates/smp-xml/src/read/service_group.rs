@@ -1,0 +1,45 @@
+//! Reader for `smp:ServiceGroup`.
+
+use crate::error::XmlError;
+use crate::model::service_group::ServiceGroup;
+use crate::ns;
+use crate::read::dom;
+use crate::read::fields;
+use crate::read::options::ParseOptions;
+use crate::read::walk::Children;
+
+/// Parses a `ServiceGroup` document (as sent in a PUT or returned by an SMP).
+pub fn parse_service_group(xml: &[u8], opts: &ParseOptions) -> Result<ServiceGroup, XmlError> {
+    let root = dom::parse_document(xml, opts)?;
+    fields::expect_root(&root, ns::SMP, "ServiceGroup")?;
+    let mut c = Children::of(&root, "/ServiceGroup")?;
+    let pid = c.required(ns::IDS, "ParticipantIdentifier")?;
+    let participant = fields::participant(pid, &c.child_path("ParticipantIdentifier"))?;
+    let coll = c.required(ns::SMP, "ServiceMetadataReferenceCollection")?;
+    let coll_path = c.child_path("ServiceMetadataReferenceCollection");
+    let mut refs = Children::of(coll, &coll_path)?;
+    let mut references = Vec::new();
+    for (i, r) in refs
+        .many(ns::SMP, "ServiceMetadataReference")
+        .into_iter()
+        .enumerate()
+    {
+        let path = format!("{coll_path}/ServiceMetadataReference[{}]", i + 1);
+        if let Some(child) = r.child_elements().next() {
+            return Err(XmlError::UnexpectedElement {
+                path,
+                found: child.display_name(),
+                expected: "no content".to_owned(),
+            });
+        }
+        references.push(crate::read::walk::required_attr(r, "href", &path)?);
+    }
+    refs.finish("ServiceMetadataReference")?;
+    let extension = fields::extension(&mut c, ns::SMP)?;
+    c.finish("nothing after Extension")?;
+    Ok(ServiceGroup {
+        participant,
+        references,
+        extension,
+    })
+}

@@ -1,0 +1,13 @@
+DROP TABLE settings;
+DROP TABLE changes;
+DROP TABLE audit_log;
+DROP TABLE documents;
+DROP TABLE business_entities;
+DROP TABLE business_cards;
+DROP TABLE endpoints;
+DROP TABLE processes;
+DROP TABLE services;
+DROP TABLE endpoint_profiles;
+DROP TABLE participants;
+DROP TABLE tokens;
+DROP TABLE users;

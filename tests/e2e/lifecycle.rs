@@ -1,0 +1,23 @@
+//! Process contract: startup line, health, clean shutdown.
+
+use ferry_e2e::{FerryProcess, for_each_database};
+
+#[test]
+fn health_reports_database_ok() {
+    for_each_database(&[], |ferry| {
+        let health = ferry.get("/health");
+        health.assert_status(200);
+        let body = health.json();
+        assert_eq!(body["status"], "ok", "{health}");
+        assert_eq!(body["database"], "ok", "{health}");
+    });
+}
+
+#[test]
+fn sigterm_stops_cleanly() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let url = test_support::fresh_sqlite_url(tmp.path());
+    let ferry = FerryProcess::start(&url, &[]);
+    let status = ferry.stop().expect("ferry was running");
+    assert!(status.success(), "ferry exited with {status} on SIGTERM");
+}

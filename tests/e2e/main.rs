@@ -1,0 +1,9 @@
+//! End-to-end tests of the real `ferry` binary, one module per area. Every scenario runs once
+//! per database (`for_each_database`: SQLite, and PostgreSQL when FERRY_TEST_POSTGRES_URL is
+//! set). New tests go into the module of their area; helpers go into the harness
+//! (`tests/src/`), so each test stays a few lines long.
+
+mod bad_input;
+mod endpoint_profile;
+mod lifecycle;
+mod phoss_samples;

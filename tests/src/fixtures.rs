@@ -1,0 +1,195 @@
+use std::{fs, path::PathBuf};
+
+use crate::tools::spec_dir;
+
+/// The participant of the phoss-SMP REST samples.
+pub const PARTICIPANT: &str = "iso6523-actorid-upis::9915:xxx";
+/// The document type of the phoss-SMP ServiceMetadata sample (BIS Billing 3.0 invoice).
+pub const DOCTYPE: &str = "busdox-docid-qns::urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1";
+/// [`DOCTYPE`] without its scheme, as some clients send it.
+pub const DOCTYPE_VALUE: &str = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1";
+/// The process of the phoss-SMP ServiceMetadata sample.
+pub const PROCESS: &str = "cenbii-procid-ubl::urn:fdc:peppol.eu:2017:poacc:billing:01:1.0";
+/// What the phoss sample has instead of a certificate; a real SMP must refuse it.
+pub const AP_CERT_PLACEHOLDER: &str = "blacert";
+
+/// The repository root: Ferry's working directory, so `config/` and `certs-test/` resolve.
+pub fn repo_root() -> PathBuf {
+    // CARGO_MANIFEST_DIR is <repo>/tests.
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map_or(manifest.clone(), PathBuf::from)
+}
+
+/// One-line base64 DER of `certs-test/ap/ap-valid.crt.pem`, as it goes into `<Certificate>`.
+pub fn ap_cert_b64() -> String {
+    let path = repo_root().join("certs-test/ap/ap-valid.b64");
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}: {e} (run certs-test/generate.sh)",
+            path.display()
+        )
+    });
+    text.trim().to_owned()
+}
+
+/// Percent-encodes one URL path segment: everything but RFC 3986 unreserved characters.
+pub fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len() * 2);
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// `/{participant}`, encoded.
+pub fn participant_path(participant: &str) -> String {
+    format!("/{}", encode_segment(participant))
+}
+
+/// `/{participant}/services/{doctype}`, both encoded.
+pub fn metadata_path(participant: &str, doctype: &str) -> String {
+    format!(
+        "/{}/services/{}",
+        encode_segment(participant),
+        encode_segment(doctype)
+    )
+}
+
+/// Every `href="..."` attribute value in `xml`, entity-decoded.
+pub fn hrefs(xml: &str) -> Vec<String> {
+    xml.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|raw| {
+            raw.replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+fn read_sample(rel: &str) -> Option<String> {
+    let path = spec_dir()?.join(rel);
+    match fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) => panic!("cannot read sample {}: {e}", path.display()),
+    }
+}
+
+/// phoss-SMP's ServiceGroup PUT sample (participant [`PARTICIPANT`]); `None` = spec dir
+/// missing and skipping is allowed.
+pub fn phoss_service_group() -> Option<String> {
+    read_sample("smp/samples/peppol/phoss-rest-put/peppol-service-group.xml")
+}
+
+/// phoss-SMP's ServiceMetadata PUT sample with its placeholder certificate replaced by
+/// `certificate_b64` (pass [`AP_CERT_PLACEHOLDER`] to keep it).
+pub fn phoss_service_metadata(certificate_b64: &str) -> Option<String> {
+    let sample = read_sample("smp/samples/peppol/phoss-rest-put/peppol-service-metadata.xml")?;
+    assert!(
+        sample.contains(AP_CERT_PLACEHOLDER),
+        "the phoss ServiceMetadata sample no longer contains `{AP_CERT_PLACEHOLDER}`"
+    );
+    Some(sample.replace(AP_CERT_PLACEHOLDER, certificate_b64))
+}
+
+/// The phoss business card v3 sample, moved to `participant` (`scheme::value`).
+pub fn business_card_sample(participant: &str) -> Option<String> {
+    let sample = read_sample("smp/samples/business-card/phoss-peppol-business-card-v3.xml")?;
+    let value = participant.split_once("::").map_or(participant, |(_, v)| v);
+    let from = ">9915:xxx</ParticipantIdentifier>";
+    assert!(
+        sample.contains(from),
+        "the business card sample no longer names 9915:xxx"
+    );
+    Some(sample.replace(from, &format!(">{value}</ParticipantIdentifier>")))
+}
+
+/// A minimal ServiceGroup PUT body for `participant` (`scheme::value`).
+pub fn service_group_xml(participant: &str) -> String {
+    let (scheme, value) = split_id(participant);
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<smp:ServiceGroup xmlns:smp="http://busdox.org/serviceMetadata/publishing/1.0/" xmlns:id="http://busdox.org/transport/identifiers/1.0/">
+  <id:ParticipantIdentifier scheme="{scheme}">{value}</id:ParticipantIdentifier>
+  <smp:ServiceMetadataReferenceCollection/>
+</smp:ServiceGroup>
+"#
+    )
+}
+
+/// A ServiceMetadata PUT body for `participant` and [`DOCTYPE`]/[`PROCESS`], one AS4 endpoint
+/// at `endpoint_url` with the valid AP certificate.
+pub fn service_metadata_xml(participant: &str, endpoint_url: &str) -> String {
+    let (scheme, value) = split_id(participant);
+    let (doc_scheme, doc_value) = split_id(DOCTYPE);
+    let (proc_scheme, proc_value) = split_id(PROCESS);
+    let doc_value = doc_value.replace('&', "&amp;");
+    let cert = ap_cert_b64();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<smp:ServiceMetadata xmlns:wsa="http://www.w3.org/2005/08/addressing" xmlns:smp="http://busdox.org/serviceMetadata/publishing/1.0/" xmlns:id="http://busdox.org/transport/identifiers/1.0/">
+  <smp:ServiceInformation>
+    <id:ParticipantIdentifier scheme="{scheme}">{value}</id:ParticipantIdentifier>
+    <id:DocumentIdentifier scheme="{doc_scheme}">{doc_value}</id:DocumentIdentifier>
+    <smp:ProcessList>
+      <smp:Process>
+        <id:ProcessIdentifier scheme="{proc_scheme}">{proc_value}</id:ProcessIdentifier>
+        <smp:ServiceEndpointList>
+          <smp:Endpoint transportProfile="peppol-transport-as4-v2_0">
+            <wsa:EndpointReference>
+              <wsa:Address>{endpoint_url}</wsa:Address>
+            </wsa:EndpointReference>
+            <smp:RequireBusinessLevelSignature>false</smp:RequireBusinessLevelSignature>
+            <smp:Certificate>{cert}</smp:Certificate>
+            <smp:ServiceDescription>Ferry e2e</smp:ServiceDescription>
+            <smp:TechnicalContactUrl>https://example.org/contact</smp:TechnicalContactUrl>
+          </smp:Endpoint>
+        </smp:ServiceEndpointList>
+      </smp:Process>
+    </smp:ProcessList>
+  </smp:ServiceInformation>
+</smp:ServiceMetadata>
+"#
+    )
+}
+
+fn split_id(id: &str) -> (&str, &str) {
+    id.split_once("::")
+        .unwrap_or_else(|| panic!("test identifier {id} has no `::`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encode_segment_encodes_reserved_characters_only() {
+        assert_eq!(
+            encode_segment("iso6523-actorid-upis::0208:0123456749"),
+            "iso6523-actorid-upis%3A%3A0208%3A0123456749"
+        );
+        assert_eq!(encode_segment("a#b/c d~_."), "a%23b%2Fc%20d~_.");
+    }
+
+    #[test]
+    fn hrefs_are_found_and_decoded() {
+        let xml = r#"<a href="http://x/1?a=1&amp;b=2"/><b other="1"/><c href="http://x/2"/>"#;
+        assert_eq!(hrefs(xml), vec!["http://x/1?a=1&b=2", "http://x/2"]);
+        assert!(hrefs("<a/>").is_empty());
+    }
+
+    #[test]
+    fn service_metadata_xml_names_the_participant_and_endpoint() {
+        let xml = service_metadata_xml("iso6523-actorid-upis::0208:0123456749", "https://ap/x");
+        assert!(xml.contains(r#"scheme="iso6523-actorid-upis">0208:0123456749<"#));
+        assert!(xml.contains("<wsa:Address>https://ap/x</wsa:Address>"));
+        assert!(xml.contains(&ap_cert_b64()));
+    }
+}
