@@ -91,9 +91,18 @@ mod tests {
     fn parses_each_subcommand() {
         let parse = |args: &[&str]| Cli::try_parse_from(args).map(|c| c.command);
         assert!(matches!(parse(&["ferry", "serve"]), Ok(Command::Serve)));
-        assert!(matches!(parse(&["ferry", "--json", "participants", "list"]), Ok(Command::Participants(ParticipantsCommand::List { .. }))));
-        assert!(matches!(parse(&["ferry", "participants", "show", "x::y"]), Ok(Command::Participants(ParticipantsCommand::Show { .. }))));
-        assert!(matches!(parse(&["ferry", "participants", "rm", "x::y"]), Ok(Command::Participants(ParticipantsCommand::Rm { .. }))));
+        assert!(matches!(
+            parse(&["ferry", "--json", "participants", "list"]),
+            Ok(Command::Participants(ParticipantsCommand::List { .. }))
+        ));
+        assert!(matches!(
+            parse(&["ferry", "participants", "show", "x::y"]),
+            Ok(Command::Participants(ParticipantsCommand::Show { .. }))
+        ));
+        assert!(matches!(
+            parse(&["ferry", "participants", "rm", "x::y"]),
+            Ok(Command::Participants(ParticipantsCommand::Rm { .. }))
+        ));
         assert!(parse(&["ferry", "participants", "add", "p", "--document-type", "d"]).is_err());
         assert!(parse(&["ferry", "--config", "x.toml", "serve"]).is_ok());
     }

@@ -94,13 +94,23 @@ impl Default for Config {
                 tls_certificate: String::new(),
                 tls_key: String::new(),
             },
-            database: DatabaseConfig { url: "sqlite://data/ferry.db".into(), max_connections: 8 },
+            database: DatabaseConfig {
+                url: "sqlite://data/ferry.db".into(),
+                max_connections: 8,
+            },
             signing: SigningConfig {
                 certificate: "certs-test/smp/smp.crt.pem".into(),
                 key: "certs-test/smp/smp.key.pem".into(),
             },
-            cache: CacheConfig { enabled: true, max_entries: 200_000, poll_interval_ms: 1000 },
-            log: LogConfig { format: "text".into(), level: "info".into() },
+            cache: CacheConfig {
+                enabled: true,
+                max_entries: 200_000,
+                poll_interval_ms: 1000,
+            },
+            log: LogConfig {
+                format: "text".into(),
+                level: "info".into(),
+            },
         }
     }
 }
@@ -111,11 +121,19 @@ pub(crate) enum ConfigError {
     #[error("could not read the configuration: {0}")]
     Load(#[from] Box<figment::Error>),
     #[error("invalid `{key}` (env {env}): {reason}")]
-    Invalid { key: &'static str, env: &'static str, reason: String },
+    Invalid {
+        key: &'static str,
+        env: &'static str,
+        reason: String,
+    },
 }
 
 fn invalid(key: &'static str, env: &'static str, reason: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { key, env, reason: reason.into() }
+    ConfigError::Invalid {
+        key,
+        env,
+        reason: reason.into(),
+    }
 }
 
 impl Config {
@@ -125,7 +143,11 @@ impl Config {
         match file {
             Some(path) => {
                 if !path.exists() {
-                    return Err(invalid("--config", "-", format!("{} does not exist", path.display())));
+                    return Err(invalid(
+                        "--config",
+                        "-",
+                        format!("{} does not exist", path.display()),
+                    ));
                 }
                 figment = figment.merge(Toml::file(path));
             }
@@ -135,7 +157,10 @@ impl Config {
         // FERRY_TEST_POSTGRES_URL share the prefix and must not fail strict parsing.
         let env = Env::prefixed("FERRY_").split("__").filter(|k| {
             let k = k.as_str().to_ascii_lowercase();
-            k == "admin_token" || SECTIONS.iter().any(|s| k.strip_prefix(s).is_some_and(|rest| rest.starts_with('.')))
+            k == "admin_token"
+                || SECTIONS
+                    .iter()
+                    .any(|s| k.strip_prefix(s).is_some_and(|rest| rest.starts_with('.')))
         });
         figment = figment.merge(env);
         let config: Self = figment.extract().map_err(Box::new)?;
@@ -146,47 +171,96 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         let s = &self.server;
         if s.bind.parse::<std::net::SocketAddr>().is_err() {
-            return Err(invalid("server.bind", "FERRY_SERVER__BIND", format!("`{}` is not host:port", s.bind)));
+            return Err(invalid(
+                "server.bind",
+                "FERRY_SERVER__BIND",
+                format!("`{}` is not host:port", s.bind),
+            ));
         }
-        if !s.public_url.is_empty()
-            && !(s.public_url.starts_with("http://") || s.public_url.starts_with("https://"))
-        {
-            return Err(invalid("server.public_url", "FERRY_SERVER__PUBLIC_URL", "must start with http:// or https://"));
+        let public_url_ok = s.public_url.is_empty()
+            || s.public_url.starts_with("http://")
+            || s.public_url.starts_with("https://");
+        if !public_url_ok {
+            return Err(invalid(
+                "server.public_url",
+                "FERRY_SERVER__PUBLIC_URL",
+                "must start with http:// or https://",
+            ));
         }
         if s.tls_certificate.is_empty() != s.tls_key.is_empty() {
-            return Err(invalid("server.tls_key", "FERRY_SERVER__TLS_KEY", "set both tls_certificate and tls_key, or neither"));
+            return Err(invalid(
+                "server.tls_key",
+                "FERRY_SERVER__TLS_KEY",
+                "set both tls_certificate and tls_key, or neither",
+            ));
         }
         if s.max_body_bytes < 1024 {
-            return Err(invalid("server.max_body_bytes", "FERRY_SERVER__MAX_BODY_BYTES", "must be at least 1024"));
+            return Err(invalid(
+                "server.max_body_bytes",
+                "FERRY_SERVER__MAX_BODY_BYTES",
+                "must be at least 1024",
+            ));
         }
         let url = &self.database.url;
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            return Err(invalid("database.url", "FERRY_DATABASE__URL", "use sqlite://PATH or postgres://..."));
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(invalid(
+                "database.url",
+                "FERRY_DATABASE__URL",
+                "use sqlite://PATH or postgres://...",
+            ));
         }
         if self.database.max_connections == 0 {
-            return Err(invalid("database.max_connections", "FERRY_DATABASE__MAX_CONNECTIONS", "must be at least 1"));
+            return Err(invalid(
+                "database.max_connections",
+                "FERRY_DATABASE__MAX_CONNECTIONS",
+                "must be at least 1",
+            ));
         }
         for (key, env, path) in [
-            ("signing.certificate", "FERRY_SIGNING__CERTIFICATE", &self.signing.certificate),
+            (
+                "signing.certificate",
+                "FERRY_SIGNING__CERTIFICATE",
+                &self.signing.certificate,
+            ),
             ("signing.key", "FERRY_SIGNING__KEY", &self.signing.key),
         ] {
             if !path.is_file() {
-                return Err(invalid(key, env, format!("{} is not a readable file", path.display())));
+                return Err(invalid(
+                    key,
+                    env,
+                    format!("{} is not a readable file", path.display()),
+                ));
             }
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {
-            return Err(invalid("log.format", "FERRY_LOG__FORMAT", "use `text` or `json`"));
+            return Err(invalid(
+                "log.format",
+                "FERRY_LOG__FORMAT",
+                "use `text` or `json`",
+            ));
         }
         Ok(())
     }
 
     /// Warns about `FERRY_*` variables that configure nothing (usually a typo).
     pub(crate) fn unknown_env_vars() -> Vec<String> {
-        const KNOWN_SECTIONS: [&str; 5] = ["SERVER__", "DATABASE__", "SIGNING__", "CACHE__", "LOG__"];
-        const OTHER: [&str; 5] = ["ADMIN_TOKEN", "TEST_POSTGRES_URL", "REQUIRE_ALL", "SPEC_DIR", "LOG"];
+        const KNOWN_SECTIONS: [&str; 5] =
+            ["SERVER__", "DATABASE__", "SIGNING__", "CACHE__", "LOG__"];
+        const OTHER: [&str; 5] = [
+            "ADMIN_TOKEN",
+            "TEST_POSTGRES_URL",
+            "REQUIRE_ALL",
+            "SPEC_DIR",
+            "LOG",
+        ];
         std::env::vars()
             .filter_map(|(k, _)| k.strip_prefix("FERRY_").map(str::to_owned))
-            .filter(|k| !OTHER.contains(&k.as_str()) && !KNOWN_SECTIONS.iter().any(|s| k.starts_with(s)))
+            .filter(|k| {
+                !OTHER.contains(&k.as_str()) && !KNOWN_SECTIONS.iter().any(|s| k.starts_with(s))
+            })
             .map(|k| format!("FERRY_{k}"))
             .collect()
     }
@@ -208,7 +282,14 @@ mod tests {
     fn validation_names_key_and_env() {
         let mut c = Config::default();
         c.server.bind = "nonsense".into();
-        let msg = c.validate().map_err(|e| e.to_string()).err().unwrap_or_default();
-        assert!(msg.contains("server.bind") && msg.contains("FERRY_SERVER__BIND"), "{msg}");
+        let msg = c
+            .validate()
+            .map_err(|e| e.to_string())
+            .err()
+            .unwrap_or_default();
+        assert!(
+            msg.contains("server.bind") && msg.contains("FERRY_SERVER__BIND"),
+            "{msg}"
+        );
     }
 }

@@ -21,7 +21,11 @@ pub struct Actor {
 
 impl Actor {
     pub(crate) fn from_user(user: &UserRow) -> Self {
-        Self { user_id: user.id, username: user.username.clone(), is_admin: user.is_admin }
+        Self {
+            user_id: user.id,
+            username: user.username.clone(),
+            is_admin: user.is_admin,
+        }
     }
 
     /// The user name (for logs and audit).
@@ -39,12 +43,18 @@ impl Actor {
         if self.is_admin || participant.owner_id == Some(self.user_id) {
             Ok(())
         } else {
-            Err(DomainError::NotOwner { participant: participant.participant_key.clone() })
+            Err(DomainError::NotOwner {
+                participant: participant.participant_key.clone(),
+            })
         }
     }
 
     pub(crate) fn require_admin(&self) -> Result<(), DomainError> {
-        if self.is_admin { Ok(()) } else { Err(DomainError::AdminRequired) }
+        if self.is_admin {
+            Ok(())
+        } else {
+            Err(DomainError::AdminRequired)
+        }
     }
 }
 
@@ -57,16 +67,24 @@ pub(crate) fn token_hash(token: &str) -> String {
 /// A new random API token (256 bits from OpenSSL's CSPRNG).
 pub(crate) fn new_token() -> Result<String, DomainError> {
     let mut buf = [0u8; 32];
-    openssl::rand::rand_bytes(&mut buf).map_err(|e| DomainError::Corrupt(format!("random generator failed: {e}")))?;
-    Ok(format!("fy_{}", data_encoding::BASE64URL_NOPAD.encode(&buf)))
+    openssl::rand::rand_bytes(&mut buf)
+        .map_err(|e| DomainError::Corrupt(format!("random generator failed: {e}")))?;
+    Ok(format!(
+        "fy_{}",
+        data_encoding::BASE64URL_NOPAD.encode(&buf)
+    ))
 }
 
 pub(crate) fn hash_password(password: &str) -> Result<String, DomainError> {
     if password.len() < 8 {
-        return Err(DomainError::invalid("password", "use at least 8 characters"));
+        return Err(DomainError::invalid(
+            "password",
+            "use at least 8 characters",
+        ));
     }
     let mut salt = [0u8; 16];
-    openssl::rand::rand_bytes(&mut salt).map_err(|e| DomainError::Corrupt(format!("random generator failed: {e}")))?;
+    openssl::rand::rand_bytes(&mut salt)
+        .map_err(|e| DomainError::Corrupt(format!("random generator failed: {e}")))?;
     Argon2::default()
         .hash_password_with_salt(password.as_bytes(), &salt)
         .map(|h: PasswordHash| h.to_string())
@@ -74,7 +92,11 @@ pub(crate) fn hash_password(password: &str) -> Result<String, DomainError> {
 }
 
 pub(crate) fn verify_password(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(stored).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 #[cfg(test)]

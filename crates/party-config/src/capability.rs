@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use smp_store::services::{EndpointRecord, ProcessRecord, ServiceRecord};
 use utoipa::ToSchema;
 
-use crate::certificate::normalise_certificate;
 use crate::DomainError;
+use crate::certificate::normalise_certificate;
 
 /// An access point endpoint, inline or as the body of an endpoint profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -59,13 +59,25 @@ pub struct CapabilitySpec {
 }
 
 /// A checked endpoint, ready to store.
-pub(crate) fn endpoint_record(spec: &EndpointSpec, profile_id: Option<i64>) -> Result<EndpointRecord, DomainError> {
+pub(crate) fn endpoint_record(
+    spec: &EndpointSpec,
+    profile_id: Option<i64>,
+) -> Result<EndpointRecord, DomainError> {
     let url = spec.url.trim();
-    if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() < 10 || url.contains(char::is_whitespace) {
-        return Err(DomainError::invalid("endpoint.url", format!("`{url}` is not an absolute http(s) URL")));
+    if !(url.starts_with("https://") || url.starts_with("http://"))
+        || url.len() < 10
+        || url.contains(char::is_whitespace)
+    {
+        return Err(DomainError::invalid(
+            "endpoint.url",
+            format!("`{url}` is not an absolute http(s) URL"),
+        ));
     }
     let profile = TransportProfile::new(spec.transport_profile.trim())?;
-    for (field, value) in [("activationDate", &spec.activation_date), ("expirationDate", &spec.expiration_date)] {
+    for (field, value) in [
+        ("activationDate", &spec.activation_date),
+        ("expirationDate", &spec.expiration_date),
+    ] {
         if let Some(v) = value {
             check_date_time(field, v)?;
         }
@@ -91,16 +103,26 @@ fn check_date_time(field: &str, v: &str) -> Result<(), DomainError> {
     use time::format_description::well_known::Rfc3339;
     use time::macros::format_description;
     let local = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    if time::OffsetDateTime::parse(v, &Rfc3339).is_ok() || time::PrimitiveDateTime::parse(v, local).is_ok() {
+    if time::OffsetDateTime::parse(v, &Rfc3339).is_ok()
+        || time::PrimitiveDateTime::parse(v, local).is_ok()
+    {
         Ok(())
     } else {
-        Err(DomainError::invalid(field, format!("`{v}` is not an xs:dateTime such as 2026-01-31T00:00:00Z")))
+        Err(DomainError::invalid(
+            field,
+            format!("`{v}` is not an xs:dateTime such as 2026-01-31T00:00:00Z"),
+        ))
     }
 }
 
 /// Parsed identifiers of a capability.
-pub(crate) fn capability_ids(spec: &CapabilitySpec) -> Result<(DocumentTypeId, ProcessId), DomainError> {
-    Ok((DocumentTypeId::parse(spec.document_type.trim())?, ProcessId::parse(spec.process.trim())?))
+pub(crate) fn capability_ids(
+    spec: &CapabilitySpec,
+) -> Result<(DocumentTypeId, ProcessId), DomainError> {
+    Ok((
+        DocumentTypeId::parse(spec.document_type.trim())?,
+        ProcessId::parse(spec.process.trim())?,
+    ))
 }
 
 /// Adds one capability to a service record (or starts one): a capability with the same
@@ -121,8 +143,16 @@ pub(crate) fn merge_capability(
             processes: Vec::new(),
         },
     };
-    match record.processes.iter_mut().find(|p| p.scheme == process.scheme() && p.value == process.value()) {
-        Some(p) => match p.endpoints.iter_mut().find(|e| e.transport_profile == endpoint.transport_profile) {
+    match record
+        .processes
+        .iter_mut()
+        .find(|p| p.scheme == process.scheme() && p.value == process.value())
+    {
+        Some(p) => match p
+            .endpoints
+            .iter_mut()
+            .find(|e| e.transport_profile == endpoint.transport_profile)
+        {
             Some(slot) => *slot = endpoint,
             None => p.endpoints.push(endpoint),
         },

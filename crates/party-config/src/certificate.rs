@@ -7,7 +7,10 @@ use crate::DomainError;
 pub(crate) fn normalise_certificate(input: &str) -> Result<String, DomainError> {
     let trimmed = input.trim();
     let body: String = if trimmed.starts_with("-----BEGIN") {
-        trimmed.lines().filter(|l| !l.starts_with("-----")).collect()
+        trimmed
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect()
     } else {
         trimmed.to_owned()
     };
@@ -16,14 +19,17 @@ pub(crate) fn normalise_certificate(input: &str) -> Result<String, DomainError> 
         .decode(compact.as_bytes())
         .map_err(|_| invalid("is neither PEM nor base64 DER"))?;
     match x509_parser::parse_x509_certificate(&der) {
-        Ok((rest, _)) if rest.is_empty() => Ok(data_encoding::BASE64.encode(&der)),
+        Ok(([], _)) => Ok(data_encoding::BASE64.encode(&der)),
         Ok(_) => Err(invalid("has trailing bytes after the certificate")),
         Err(_) => Err(invalid("is not an X.509 certificate")),
     }
 }
 
 fn invalid(why: &str) -> DomainError {
-    DomainError::invalid("endpoint.certificate", format!("the certificate {why}; send the AP certificate as PEM or base64 DER"))
+    DomainError::invalid(
+        "endpoint.certificate",
+        format!("the certificate {why}; send the AP certificate as PEM or base64 DER"),
+    )
 }
 
 #[cfg(test)]
@@ -32,7 +38,10 @@ mod tests {
 
     #[test]
     fn placeholder_text_is_refused() {
-        assert_eq!(normalise_certificate("blacert").map_err(|e| e.code()).err(), Some("input.invalid"));
+        assert_eq!(
+            normalise_certificate("blacert").map_err(|e| e.code()).err(),
+            Some("input.invalid")
+        );
         assert!(normalise_certificate("").is_err());
     }
 }

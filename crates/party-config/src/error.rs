@@ -21,7 +21,9 @@ pub enum DomainError {
     #[error("{0}")]
     Identifier(#[from] IdError),
     /// The participant in the body is not the one in the URL.
-    #[error("the body is for participant {body}, but the URL names {url}: send the document to its own participant's URL")]
+    #[error(
+        "the body is for participant {body}, but the URL names {url}: send the document to its own participant's URL"
+    )]
     ParticipantMismatch { url: String, body: String },
     /// The document type in the body is not the one in the URL.
     #[error("the body is for document type {body}, but the URL names {url}")]
@@ -50,7 +52,10 @@ pub enum DomainError {
     ParticipantNotFound { participant: String },
     /// The participant exists, but has no metadata for this document type.
     #[error("participant {participant} has no service metadata for document type {document_type}")]
-    ServiceNotFound { participant: String, document_type: String },
+    ServiceNotFound {
+        participant: String,
+        document_type: String,
+    },
     /// The participant has no business card.
     #[error("participant {participant} has no business card")]
     BusinessCardNotFound { participant: String },
@@ -64,7 +69,9 @@ pub enum DomainError {
     #[error("endpoint profile `{name}` already exists")]
     ProfileExists { name: String },
     /// The endpoint profile is still used by capabilities and cannot be deleted.
-    #[error("endpoint profile `{name}` is used by {participants} participant(s): remove those capabilities first")]
+    #[error(
+        "endpoint profile `{name}` is used by {participants} participant(s): remove those capabilities first"
+    )]
     ProfileInUse { name: String, participants: usize },
     /// No user has this name.
     #[error("user `{username}` does not exist")]
@@ -123,6 +130,9 @@ impl DomainError {
     }
 
     pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Self {
-        Self::InvalidInput { field: field.to_owned(), reason: reason.into() }
+        Self::InvalidInput {
+            field: field.to_owned(),
+            reason: reason.into(),
+        }
     }
 }

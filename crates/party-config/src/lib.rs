@@ -22,10 +22,12 @@ pub use crate::capability::{CapabilitySpec, EndpointSpec};
 pub use crate::error::DomainError;
 pub use crate::publication::{DocumentCache, Generation, Links, PublishedDocument};
 pub use crate::registry::{
-    ADMIN_USERNAME, Registry, RegistryConfig, business_card_key, service_group_key, service_metadata_key,
+    ADMIN_USERNAME, Registry, RegistryConfig, business_card_key, service_group_key,
+    service_metadata_key,
 };
 pub use crate::views::{
-    AuditView, CapabilityView, CreatedToken, ListParams, NewParticipant, NewToken, NewUser, Page, ParticipantSummary,
-    ParticipantView, ProfileSpec, ProfileUpdate, ProfileView, RedirectView, TokenView, UserView,
+    AuditView, CapabilityView, CreatedToken, ListParams, NewParticipant, NewToken, NewUser, Page,
+    ParticipantSummary, ParticipantView, ProfileSpec, ProfileUpdate, ProfileView, RedirectView,
+    TokenView, UserView,
 };
 pub use smp_store::documents::{DocumentKey, DocumentKind};

@@ -19,24 +19,39 @@ enum Credentials {
 }
 
 fn credentials(req: &HttpRequest) -> Result<Credentials, DomainError> {
-    let header = req.headers().get(AUTHORIZATION).ok_or(DomainError::AuthenticationMissing)?;
-    let value = header.to_str().map_err(|_| DomainError::AuthenticationFailed)?.trim();
-    let (scheme, rest) = value.split_once(' ').ok_or(DomainError::AuthenticationFailed)?;
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .ok_or(DomainError::AuthenticationMissing)?;
+    let value = header
+        .to_str()
+        .map_err(|_| DomainError::AuthenticationFailed)?
+        .trim();
+    let (scheme, rest) = value
+        .split_once(' ')
+        .ok_or(DomainError::AuthenticationFailed)?;
     let rest = rest.trim();
     if scheme.eq_ignore_ascii_case("bearer") {
         return Ok(Credentials::Bearer(rest.to_owned()));
     }
     if scheme.eq_ignore_ascii_case("basic") {
-        let decoded = data_encoding::BASE64.decode(rest.as_bytes()).map_err(|_| DomainError::AuthenticationFailed)?;
+        let decoded = data_encoding::BASE64
+            .decode(rest.as_bytes())
+            .map_err(|_| DomainError::AuthenticationFailed)?;
         let text = String::from_utf8(decoded).map_err(|_| DomainError::AuthenticationFailed)?;
-        let (user, password) = text.split_once(':').ok_or(DomainError::AuthenticationFailed)?;
+        let (user, password) = text
+            .split_once(':')
+            .ok_or(DomainError::AuthenticationFailed)?;
         return Ok(Credentials::Basic(user.to_owned(), password.to_owned()));
     }
     Err(DomainError::AuthenticationFailed)
 }
 
 /// Authenticates a request against the registry (off the async threads: it hits the database).
-pub(crate) async fn authenticate(req: &HttpRequest, state: &web::Data<AppState>) -> Result<Actor, Problem> {
+pub(crate) async fn authenticate(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+) -> Result<Actor, Problem> {
     let creds = credentials(req)?;
     let registry = state.registry.clone();
     let actor = web::block(move || match creds {

@@ -64,17 +64,28 @@ pub fn bind(addr: &str, tls: bool) -> std::io::Result<Bound> {
     let listener = TcpListener::bind(addr)?;
     let local = listener.local_addr()?;
     let scheme = if tls { "https" } else { "http" };
-    Ok(Bound { listener, url: format!("{scheme}://{local}") })
+    Ok(Bound {
+        listener,
+        url: format!("{scheme}://{local}"),
+    })
 }
 
 /// Normalises a configured base path to "" or "/segment[/segment]".
 pub fn normalise_base_path(base: &str) -> String {
     let trimmed = base.trim().trim_matches('/');
-    if trimmed.is_empty() { String::new() } else { format!("/{trimmed}") }
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("/{trimmed}")
+    }
 }
 
 /// Serves until the process is asked to stop (SIGINT/SIGTERM).
-pub async fn run(bound: Bound, settings: ServerSettings, registry: Arc<Registry>) -> std::io::Result<()> {
+pub async fn run(
+    bound: Bound,
+    settings: ServerSettings,
+    registry: Arc<Registry>,
+) -> std::io::Result<()> {
     let base_path = normalise_base_path(&settings.base_path);
     let state = web::Data::new(AppState {
         registry: registry.clone(),
@@ -93,10 +104,15 @@ pub async fn run(bound: Bound, settings: ServerSettings, registry: Arc<Registry>
                 .default_service(web::to(smp_api::dispatch)),
         )
     })
-    .workers(if settings.workers == 0 { std::thread::available_parallelism().map_or(2, usize::from) } else { settings.workers });
+    .workers(if settings.workers == 0 {
+        std::thread::available_parallelism().map_or(2, usize::from)
+    } else {
+        settings.workers
+    });
     let server = match &settings.tls {
         Some(files) => {
-            let acceptor = tls::acceptor(&files.certificate, &files.key).map_err(std::io::Error::other)?;
+            let acceptor =
+                tls::acceptor(&files.certificate, &files.key).map_err(std::io::Error::other)?;
             server.listen_openssl(bound.listener, acceptor)?
         }
         None => server.listen(bound.listener)?,
@@ -124,10 +140,10 @@ fn spawn_background(registry: Arc<Registry>, poll: Duration) {
                 tracing::warn!(error = %e, "could not read the change log; cache cleared");
             }
             ticks += 1;
-            if ticks % 600 == 0 {
-                if let Err(e) = registry.prune_changes() {
-                    tracing::warn!(error = %e, "could not prune the change log");
-                }
+            if ticks.is_multiple_of(600)
+                && let Err(e) = registry.prune_changes()
+            {
+                tracing::warn!(error = %e, "could not prune the change log");
             }
         }
     });

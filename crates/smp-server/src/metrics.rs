@@ -30,20 +30,34 @@ impl Metrics {
     /// The exposition text.
     pub(crate) fn render(&self, registry: &Registry) -> String {
         let mut out = String::new();
-        out.push_str("# HELP ferry_http_requests_total SMP API requests by area and status class.\n");
+        out.push_str(
+            "# HELP ferry_http_requests_total SMP API requests by area and status class.\n",
+        );
         out.push_str("# TYPE ferry_http_requests_total counter\n");
         for (a, area) in AREAS.iter().enumerate() {
             for (c, class) in CLASSES.iter().enumerate() {
                 let n = self.requests[a][c].load(Ordering::Relaxed);
-                let _ = writeln!(out, "ferry_http_requests_total{{area=\"{area}\",status=\"{class}\"}} {n}");
+                let _ = writeln!(
+                    out,
+                    "ferry_http_requests_total{{area=\"{area}\",status=\"{class}\"}} {n}"
+                );
             }
         }
         let (hits, misses, entries) = registry.cache().stats();
-        let _ = writeln!(out, "# HELP ferry_cache_hits_total Reads answered from memory.\n# TYPE ferry_cache_hits_total counter");
+        let _ = writeln!(
+            out,
+            "# HELP ferry_cache_hits_total Reads answered from memory.\n# TYPE ferry_cache_hits_total counter"
+        );
         let _ = writeln!(out, "ferry_cache_hits_total {hits}");
-        let _ = writeln!(out, "# HELP ferry_cache_misses_total Reads that went to the database.\n# TYPE ferry_cache_misses_total counter");
+        let _ = writeln!(
+            out,
+            "# HELP ferry_cache_misses_total Reads that went to the database.\n# TYPE ferry_cache_misses_total counter"
+        );
         let _ = writeln!(out, "ferry_cache_misses_total {misses}");
-        let _ = writeln!(out, "# HELP ferry_cache_entries Documents held in memory.\n# TYPE ferry_cache_entries gauge");
+        let _ = writeln!(
+            out,
+            "# HELP ferry_cache_entries Documents held in memory.\n# TYPE ferry_cache_entries gauge"
+        );
         let _ = writeln!(out, "ferry_cache_entries {entries}");
         out
     }

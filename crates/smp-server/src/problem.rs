@@ -30,7 +30,11 @@ struct Body<'a> {
 impl Problem {
     /// A problem with an explicit status and code (for errors that never reach the domain).
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, code, detail: detail.into() }
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+        }
     }
 
     /// The stable code.
@@ -39,12 +43,20 @@ impl Problem {
     }
 
     pub(crate) fn too_large(limit: usize) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "xml.too_large", format!("the body is larger than {limit} bytes"))
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "xml.too_large",
+            format!("the body is larger than {limit} bytes"),
+        )
     }
 
     pub(crate) fn internal(what: impl std::fmt::Display) -> Self {
         tracing::error!(error = %what, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; see the server log")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error; see the server log",
+        )
     }
 }
 
@@ -56,7 +68,9 @@ fn status_of(e: &DomainError) -> StatusCode {
         | DomainError::ParticipantMismatch { .. }
         | DomainError::DocumentTypeMismatch { .. }
         | DomainError::InvalidInput { .. } => StatusCode::BAD_REQUEST,
-        DomainError::AuthenticationMissing | DomainError::AuthenticationFailed => StatusCode::UNAUTHORIZED,
+        DomainError::AuthenticationMissing | DomainError::AuthenticationFailed => {
+            StatusCode::UNAUTHORIZED
+        }
         DomainError::NotOwner { .. } | DomainError::AdminRequired => StatusCode::FORBIDDEN,
         DomainError::ParticipantNotFound { .. }
         | DomainError::ServiceNotFound { .. }
@@ -121,12 +135,16 @@ impl ResponseError for Problem {
             code: self.code,
         };
         let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".to_owned());
-        HttpResponse::build(self.status).insert_header(ContentType(mime_problem())).body(json)
+        HttpResponse::build(self.status)
+            .insert_header(ContentType(mime_problem()))
+            .body(json)
     }
 }
 
 fn mime_problem() -> actix_web::mime::Mime {
-    "application/problem+json".parse().unwrap_or(actix_web::mime::APPLICATION_JSON)
+    "application/problem+json"
+        .parse()
+        .unwrap_or(actix_web::mime::APPLICATION_JSON)
 }
 
 #[cfg(test)]
@@ -135,7 +153,9 @@ mod tests {
 
     #[test]
     fn not_found_is_404_and_never_400() {
-        let p = Problem::from(DomainError::ParticipantNotFound { participant: "x".into() });
+        let p = Problem::from(DomainError::ParticipantNotFound {
+            participant: "x".into(),
+        });
         assert_eq!(p.status, StatusCode::NOT_FOUND);
         assert_eq!(p.code(), "participant.not_found");
     }

@@ -6,7 +6,9 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
-use party_config::{DocumentKey, PublishedDocument, business_card_key, service_group_key, service_metadata_key};
+use party_config::{
+    DocumentKey, PublishedDocument, business_card_key, service_group_key, service_metadata_key,
+};
 
 use crate::auth::authenticate;
 use crate::metrics::Area;
@@ -15,13 +17,20 @@ use crate::state::AppState;
 use crate::target::{Target, parse_target};
 
 /// Every request the explicit routes did not take lands here.
-pub(crate) async fn dispatch(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+pub(crate) async fn dispatch(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let is_read = matches!(*req.method(), Method::GET | Method::HEAD);
     let response = match handle(&req, payload, &state, is_read).await {
         Ok(r) => r,
         Err(p) => actix_web::ResponseError::error_response(&p),
     };
-    state.metrics.count(if is_read { Area::Read } else { Area::Manage }, response.status().as_u16());
+    state.metrics.count(
+        if is_read { Area::Read } else { Area::Manage },
+        response.status().as_u16(),
+    );
     response
 }
 
@@ -32,7 +41,9 @@ async fn handle(
     is_read: bool,
 ) -> Result<HttpResponse, Problem> {
     let path = req.uri().path();
-    let Some(rest) = path.strip_prefix(state.base_path.as_str()) else { return Err(no_route()) };
+    let Some(rest) = path.strip_prefix(state.base_path.as_str()) else {
+        return Err(no_route());
+    };
     let target = parse_target(rest)?.ok_or_else(no_route)?;
     if is_read {
         return read(req, state, &target).await;
@@ -40,7 +51,11 @@ async fn handle(
     match *req.method() {
         Method::PUT => put(req, payload, state, target).await,
         Method::DELETE => delete(req, state, target).await,
-        _ => Err(Problem::new(StatusCode::METHOD_NOT_ALLOWED, "http.method_not_allowed", "use GET, PUT or DELETE")),
+        _ => Err(Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "http.method_not_allowed",
+            "use GET, PUT or DELETE",
+        )),
     }
 }
 
@@ -49,23 +64,47 @@ fn no_route() -> Problem {
 }
 
 /// The hot path: cached bytes with no database access and no blocking.
-async fn read(req: &HttpRequest, state: &web::Data<AppState>, target: &Target) -> Result<HttpResponse, Problem> {
+async fn read(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    target: &Target,
+) -> Result<HttpResponse, Problem> {
     let (key, missing) = match target {
-        Target::ServiceGroup(p) => (service_group_key(p), ("participant.not_found", format!("participant {p} is not registered here"))),
+        Target::ServiceGroup(p) => (
+            service_group_key(p),
+            (
+                "participant.not_found",
+                format!("participant {p} is not registered here"),
+            ),
+        ),
         Target::ServiceMetadata(p, d) => (
             service_metadata_key(p, d),
-            ("service.not_found", format!("participant {p} has no service metadata for {d}")),
+            (
+                "service.not_found",
+                format!("participant {p} has no service metadata for {d}"),
+            ),
         ),
-        Target::BusinessCard(p) => (business_card_key(p), ("business_card.not_found", format!("participant {p} has no business card"))),
+        Target::BusinessCard(p) => (
+            business_card_key(p),
+            (
+                "business_card.not_found",
+                format!("participant {p} has no business card"),
+            ),
+        ),
     };
     let doc = match state.registry.cached(&key) {
         Some(doc) => doc,
-        None => load(state, key).await?.ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, missing.0, missing.1))?,
+        None => load(state, key)
+            .await?
+            .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, missing.0, missing.1))?,
     };
     Ok(respond(req, &doc))
 }
 
-async fn load(state: &web::Data<AppState>, key: DocumentKey) -> Result<Option<Arc<PublishedDocument>>, Problem> {
+async fn load(
+    state: &web::Data<AppState>,
+    key: DocumentKey,
+) -> Result<Option<Arc<PublishedDocument>>, Problem> {
     let registry = state.registry.clone();
     Ok(web::block(move || registry.load(&key)).await??)
 }
@@ -75,8 +114,15 @@ fn respond(req: &HttpRequest, doc: &PublishedDocument) -> HttpResponse {
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == doc.etag || t.trim() == "*"));
-    let mut builder = HttpResponse::build(if matches { StatusCode::NOT_MODIFIED } else { StatusCode::OK });
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == doc.etag || t.trim() == "*")
+        });
+    let mut builder = HttpResponse::build(if matches {
+        StatusCode::NOT_MODIFIED
+    } else {
+        StatusCode::OK
+    });
     if let Ok(etag) = HeaderValue::from_str(&doc.etag) {
         builder.insert_header((header::ETAG, etag));
     }
@@ -86,7 +132,10 @@ fn respond(req: &HttpRequest, doc: &PublishedDocument) -> HttpResponse {
     if matches {
         return builder.finish();
     }
-    builder.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=UTF-8")));
+    builder.insert_header((
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=UTF-8"),
+    ));
     if *req.method() == Method::HEAD {
         return builder.finish();
     }
@@ -97,7 +146,13 @@ fn respond(req: &HttpRequest, doc: &PublishedDocument) -> HttpResponse {
 async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, Problem> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "http.body", format!("could not read the body: {e}")))?;
+        let chunk = chunk.map_err(|e| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "http.body",
+                format!("could not read the body: {e}"),
+            )
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(Problem::too_large(limit));
         }
@@ -137,7 +192,11 @@ async fn put(
     Ok(HttpResponse::Ok().finish())
 }
 
-async fn delete(req: &HttpRequest, state: &web::Data<AppState>, target: Target) -> Result<HttpResponse, Problem> {
+async fn delete(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    target: Target,
+) -> Result<HttpResponse, Problem> {
     let actor = authenticate(req, state).await?;
     let registry = state.registry.clone();
     web::block(move || match target {

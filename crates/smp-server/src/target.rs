@@ -24,7 +24,9 @@ pub(crate) fn parse_target(path: &str) -> Result<Option<Target>, IdError> {
     Ok(match segments.as_slice() {
         [""] => None,
         ["businesscard", p] => Some(Target::BusinessCard(ParticipantId::from_path_segment(p)?)),
-        [p] | [p, "services"] | [p, "services", ""] => Some(Target::ServiceGroup(ParticipantId::from_path_segment(p)?)),
+        [p] | [p, "services"] | [p, "services", ""] => {
+            Some(Target::ServiceGroup(ParticipantId::from_path_segment(p)?))
+        }
         [p, "services", doctype @ ..] => {
             // Some clients do not encode the '/' that can occur in a document type.
             let doctype = doctype.join("/");
@@ -46,10 +48,22 @@ mod tests {
 
     #[test]
     fn routes() {
-        assert!(matches!(parse_target(&format!("/{P}")), Ok(Some(Target::ServiceGroup(_)))));
-        assert!(matches!(parse_target(&format!("/{P}/services")), Ok(Some(Target::ServiceGroup(_)))));
-        assert!(matches!(parse_target(&format!("/{P}/services/{D}")), Ok(Some(Target::ServiceMetadata(_, _)))));
-        assert!(matches!(parse_target(&format!("/businesscard/{P}")), Ok(Some(Target::BusinessCard(_)))));
+        assert!(matches!(
+            parse_target(&format!("/{P}")),
+            Ok(Some(Target::ServiceGroup(_)))
+        ));
+        assert!(matches!(
+            parse_target(&format!("/{P}/services")),
+            Ok(Some(Target::ServiceGroup(_)))
+        ));
+        assert!(matches!(
+            parse_target(&format!("/{P}/services/{D}")),
+            Ok(Some(Target::ServiceMetadata(_, _)))
+        ));
+        assert!(matches!(
+            parse_target(&format!("/businesscard/{P}")),
+            Ok(Some(Target::BusinessCard(_)))
+        ));
         assert!(matches!(parse_target("/"), Ok(None)));
         assert!(matches!(parse_target(&format!("/{P}/other")), Ok(None)));
         assert!(parse_target("/not-an-id").is_err());
@@ -58,8 +72,15 @@ mod tests {
     #[test]
     fn encodings_agree() {
         let upper = parse_target(&format!("/{P}")).ok().flatten();
-        let lower = parse_target(&format!("/{}", P.replace("%3A", "%3a").to_uppercase().replace("%3A", "%3a"))).ok().flatten();
-        let raw = parse_target("/iso6523-actorid-upis::0088:5798000000001").ok().flatten();
+        let lower = parse_target(&format!(
+            "/{}",
+            P.replace("%3A", "%3a").to_uppercase().replace("%3A", "%3a")
+        ))
+        .ok()
+        .flatten();
+        let raw = parse_target("/iso6523-actorid-upis::0088:5798000000001")
+            .ok()
+            .flatten();
         assert!(upper.is_some());
         assert_eq!(upper, raw);
         assert_eq!(upper, lower);

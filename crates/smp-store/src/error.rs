@@ -121,6 +121,13 @@ impl StoreError {
 
     fn database_error_kind(&self) -> Option<DatabaseErrorKind> {
         match self {
+            // SQLite reports an ON DELETE RESTRICT violation without the extended result
+            // code diesel maps from, so only its fixed message identifies it.
+            Self::Query(DieselError::DatabaseError(DatabaseErrorKind::Unknown, info))
+                if info.message().starts_with("FOREIGN KEY constraint failed") =>
+            {
+                Some(DatabaseErrorKind::ForeignKeyViolation)
+            }
             Self::Query(DieselError::DatabaseError(kind, _)) => Some(*kind),
             _ => None,
         }

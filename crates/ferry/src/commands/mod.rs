@@ -16,11 +16,17 @@ use crate::error::CliError;
 pub(crate) fn open_registry(config: &Config, public_url: &str) -> Result<Arc<Registry>, CliError> {
     let store = Store::open(&config.database.url, config.database.max_connections)
         .map_err(|e| CliError::Startup(format!("database.url: {e}")))?;
-    let cert = std::fs::read(&config.signing.certificate)
-        .map_err(|e| CliError::Startup(format!("signing.certificate {}: {e}", config.signing.certificate.display())))?;
-    let key = std::fs::read(&config.signing.key)
-        .map_err(|e| CliError::Startup(format!("signing.key {}: {e}", config.signing.key.display())))?;
-    let signer = SigningKey::from_pem(&cert, &key).map_err(|e| CliError::Startup(format!("signing key: {e}")))?;
+    let cert = std::fs::read(&config.signing.certificate).map_err(|e| {
+        CliError::Startup(format!(
+            "signing.certificate {}: {e}",
+            config.signing.certificate.display()
+        ))
+    })?;
+    let key = std::fs::read(&config.signing.key).map_err(|e| {
+        CliError::Startup(format!("signing.key {}: {e}", config.signing.key.display()))
+    })?;
+    let signer = SigningKey::from_pem(&cert, &key)
+        .map_err(|e| CliError::Startup(format!("signing key: {e}")))?;
     let registry = Registry::new(
         store,
         signer,
@@ -39,7 +45,11 @@ pub(crate) fn open_registry(config: &Config, public_url: &str) -> Result<Arc<Reg
 /// the configured one, else the default bind address.
 pub(crate) fn offline_public_url(config: &Config) -> String {
     if config.server.public_url.is_empty() {
-        let scheme = if config.server.tls_certificate.is_empty() { "http" } else { "https" };
+        let scheme = if config.server.tls_certificate.is_empty() {
+            "http"
+        } else {
+            "https"
+        };
         format!("{scheme}://{}", config.server.bind)
     } else {
         config.server.public_url.clone()

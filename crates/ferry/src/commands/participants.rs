@@ -7,7 +7,11 @@ use crate::cli::{AddArgs, ParticipantsCommand};
 use crate::config::Config;
 use crate::error::CliError;
 
-pub(crate) fn run(config: &Config, command: ParticipantsCommand, json: bool) -> Result<(), CliError> {
+pub(crate) fn run(
+    config: &Config,
+    command: ParticipantsCommand,
+    json: bool,
+) -> Result<(), CliError> {
     let registry = super::open_registry(config, &super::offline_public_url(config))?;
     let actor = registry.unchecked_local_admin()?;
     match command {
@@ -16,16 +20,36 @@ pub(crate) fn run(config: &Config, command: ParticipantsCommand, json: bool) -> 
             if json {
                 print_json(&view)?;
             } else {
-                println!("added {} ({} capabilities)", view.participant, view.capabilities.len());
+                println!(
+                    "added {} ({} capabilities)",
+                    view.participant,
+                    view.capabilities.len()
+                );
             }
         }
-        ParticipantsCommand::List { search, offset, limit } => {
-            let page = registry.list_participants(&actor, &ListParams { search, offset: Some(offset), limit: Some(limit) })?;
+        ParticipantsCommand::List {
+            search,
+            offset,
+            limit,
+        } => {
+            let page = registry.list_participants(
+                &actor,
+                &ListParams {
+                    search,
+                    offset: Some(offset),
+                    limit: Some(limit),
+                },
+            )?;
             if json {
                 print_json(&page)?;
             } else {
                 for p in &page.items {
-                    println!("{}\t{}\t{}", p.participant, p.owner.as_deref().unwrap_or("-"), p.updated_at);
+                    println!(
+                        "{}\t{}\t{}",
+                        p.participant,
+                        p.owner.as_deref().unwrap_or("-"),
+                        p.updated_at
+                    );
                 }
                 println!("{} of {} participants", page.items.len(), page.total);
             }
@@ -35,11 +59,19 @@ pub(crate) fn run(config: &Config, command: ParticipantsCommand, json: bool) -> 
             if json {
                 print_json(&view)?;
             } else {
-                println!("participant: {}\nowner: {}\ncreated: {}\nupdated: {}\nbusiness card: {}",
-                    view.participant, view.owner.as_deref().unwrap_or("-"), view.created_at, view.updated_at,
-                    if view.has_business_card { "yes" } else { "no" });
+                println!(
+                    "participant: {}\nowner: {}\ncreated: {}\nupdated: {}\nbusiness card: {}",
+                    view.participant,
+                    view.owner.as_deref().unwrap_or("-"),
+                    view.created_at,
+                    view.updated_at,
+                    if view.has_business_card { "yes" } else { "no" }
+                );
                 for c in &view.capabilities {
-                    println!("- {}\n  process: {}\n  endpoint: {} ({})", c.document_type, c.process, c.endpoint.url, c.endpoint.transport_profile);
+                    println!(
+                        "- {}\n  process: {}\n  endpoint: {} ({})",
+                        c.document_type, c.process, c.endpoint.url, c.endpoint.transport_profile
+                    );
                 }
                 for r in &view.redirects {
                     println!("- {} -> redirect {}", r.document_type, r.href);
@@ -69,7 +101,11 @@ fn new_participant(args: AddArgs) -> NewParticipant {
         }],
         _ => Vec::new(),
     };
-    NewParticipant { participant: args.participant, capabilities, owner: args.owner }
+    NewParticipant {
+        participant: args.participant,
+        capabilities,
+        owner: args.owner,
+    }
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {

@@ -16,13 +16,19 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
     });
     let bound = smp_server::bind(&config.server.bind, tls.is_some())
         .map_err(|e| CliError::Startup(format!("server.bind {}: {e}", config.server.bind)))?;
-    let public_url = if config.server.public_url.is_empty() { bound.url.clone() } else { config.server.public_url.clone() };
+    let public_url = if config.server.public_url.is_empty() {
+        bound.url.clone()
+    } else {
+        config.server.public_url.clone()
+    };
     let registry = super::open_registry(config, &public_url)?;
     let token = (!config.admin_token.is_empty()).then_some(config.admin_token.as_str());
     if token == Some(crate::config::DEV_ADMIN_TOKEN) {
         tracing::warn!("using the development admin token; set FERRY_ADMIN_TOKEN in production");
     }
-    registry.bootstrap_admin(token).map_err(|e| CliError::Startup(format!("bootstrap admin: {e}")))?;
+    registry
+        .bootstrap_admin(token)
+        .map_err(|e| CliError::Startup(format!("bootstrap admin: {e}")))?;
 
     let settings = ServerSettings {
         base_path: config.server.base_path.clone(),
@@ -38,7 +44,9 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
     let _ = stdout.flush();
 
     let runtime = actix_web::rt::System::new();
-    runtime.block_on(smp_server::run(bound, settings, registry)).map_err(|e| CliError::Startup(format!("server: {e}")))
+    runtime
+        .block_on(smp_server::run(bound, settings, registry))
+        .map_err(|e| CliError::Startup(format!("server: {e}")))
 }
 
 fn redact(url: &str) -> String {
@@ -55,7 +63,13 @@ fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-        assert_eq!(super::redact("sqlite://data/ferry.db"), "sqlite://data/ferry.db");
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(
+            super::redact("sqlite://data/ferry.db"),
+            "sqlite://data/ferry.db"
+        );
     }
 }

@@ -58,13 +58,18 @@ impl DocumentCache {
         }
         let found = {
             let map = self.map.read().unwrap_or_else(|p| p.into_inner());
-            map.get(&key.participant_key).and_then(|docs| match key.kind {
-                DocumentKind::ServiceGroup => docs.group.clone(),
-                DocumentKind::BusinessCard => docs.card.clone(),
-                DocumentKind::ServiceMetadata => docs.services.get(&key.doc_key).cloned(),
-            })
+            map.get(&key.participant_key)
+                .and_then(|docs| match key.kind {
+                    DocumentKind::ServiceGroup => docs.group.clone(),
+                    DocumentKind::BusinessCard => docs.card.clone(),
+                    DocumentKind::ServiceMetadata => docs.services.get(&key.doc_key).cloned(),
+                })
         };
-        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
         counter.fetch_add(1, Ordering::Relaxed);
         found
     }
@@ -93,7 +98,9 @@ impl DocumentCache {
         let added = match key.kind {
             DocumentKind::ServiceGroup => docs.group.replace(doc).is_none(),
             DocumentKind::BusinessCard => docs.card.replace(doc).is_none(),
-            DocumentKind::ServiceMetadata => docs.services.insert(key.doc_key.clone(), doc).is_none(),
+            DocumentKind::ServiceMetadata => {
+                docs.services.insert(key.doc_key.clone(), doc).is_none()
+            }
         };
         if added {
             self.entries.fetch_add(1, Ordering::Relaxed);
@@ -105,8 +112,13 @@ impl DocumentCache {
         let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
         self.generation.fetch_add(1, Ordering::AcqRel);
         if let Some(docs) = map.remove(participant_key) {
-            let n = usize::from(docs.group.is_some()) + usize::from(docs.card.is_some()) + docs.services.len();
-            self.entries.fetch_sub(n.min(self.entries.load(Ordering::Relaxed)), Ordering::Relaxed);
+            let n = usize::from(docs.group.is_some())
+                + usize::from(docs.card.is_some())
+                + docs.services.len();
+            self.entries.fetch_sub(
+                n.min(self.entries.load(Ordering::Relaxed)),
+                Ordering::Relaxed,
+            );
         }
     }
 
@@ -139,11 +151,19 @@ mod tests {
     use bytes::Bytes;
 
     fn doc(s: &str) -> Arc<PublishedDocument> {
-        Arc::new(PublishedDocument::new(Bytes::from(s.to_owned()), "\"e\"".into(), 0))
+        Arc::new(PublishedDocument::new(
+            Bytes::from(s.to_owned()),
+            "\"e\"".into(),
+            0,
+        ))
     }
 
     fn key(p: &str, kind: DocumentKind, d: &str) -> DocumentKey {
-        DocumentKey { participant_key: p.into(), kind, doc_key: d.into() }
+        DocumentKey {
+            participant_key: p.into(),
+            kind,
+            doc_key: d.into(),
+        }
     }
 
     #[test]
@@ -156,7 +176,10 @@ mod tests {
         assert!(cache.get(&k).is_none());
         let seen = cache.generation();
         cache.insert(seen, &k, doc("new"));
-        assert_eq!(&cache.get(&k).map(|d| d.content.clone()).unwrap_or_default()[..], b"new");
+        assert_eq!(
+            &cache.get(&k).map(|d| d.content.clone()).unwrap_or_default()[..],
+            b"new"
+        );
     }
 
     #[test]
@@ -167,8 +190,16 @@ mod tests {
             cache.insert(g, &key(p, DocumentKind::ServiceGroup, ""), doc(p));
         }
         cache.invalidate_participant("a");
-        assert!(cache.get(&key("a", DocumentKind::ServiceGroup, "")).is_none());
-        assert!(cache.get(&key("b", DocumentKind::ServiceGroup, "")).is_some());
+        assert!(
+            cache
+                .get(&key("a", DocumentKind::ServiceGroup, ""))
+                .is_none()
+        );
+        assert!(
+            cache
+                .get(&key("b", DocumentKind::ServiceGroup, ""))
+                .is_some()
+        );
         let g = cache.generation();
         cache.insert(g, &key("d", DocumentKind::ServiceGroup, ""), doc("d"));
         let g = cache.generation();

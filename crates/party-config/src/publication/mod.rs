@@ -8,7 +8,9 @@ mod cache;
 mod render;
 
 pub use cache::{DocumentCache, Generation};
-pub(crate) use render::{entity_record, render_business_card, render_service_group, render_service_metadata};
+pub(crate) use render::{
+    entity_record, render_business_card, render_service_group, render_service_metadata,
+};
 
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
@@ -31,7 +33,12 @@ pub struct PublishedDocument {
 impl PublishedDocument {
     /// Wraps stored bytes.
     pub fn new(content: Bytes, etag: String, updated_at: i64) -> Self {
-        Self { content, etag, updated_at, last_modified: http_date(updated_at) }
+        Self {
+            content,
+            etag,
+            updated_at,
+            last_modified: http_date(updated_at),
+        }
     }
 }
 
@@ -43,7 +50,8 @@ pub(crate) fn etag_of(content: &[u8]) -> String {
 
 /// IMF-fixdate (RFC 9110) for a unix-millisecond timestamp.
 fn http_date(unix_ms: i64) -> String {
-    let at = OffsetDateTime::from_unix_timestamp(unix_ms.div_euclid(1000)).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let at = OffsetDateTime::from_unix_timestamp(unix_ms.div_euclid(1000))
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
     // RFC 2822 gives "Mon, 23 Nov 2026 10:00:00 +0000"; HTTP wants "GMT" instead of the offset.
     match at.format(&Rfc2822) {
         Ok(s) => s.replace("+0000", "GMT"),
@@ -64,7 +72,11 @@ impl Links {
         let base = base_path.trim_matches('/');
         Self {
             public_url: public_url.trim_end_matches('/').to_owned(),
-            base_path: if base.is_empty() { String::new() } else { format!("/{base}") },
+            base_path: if base.is_empty() {
+                String::new()
+            } else {
+                format!("/{base}")
+            },
         }
     }
 

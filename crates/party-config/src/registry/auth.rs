@@ -24,9 +24,17 @@ impl Registry {
 
     /// The caller behind Basic credentials (user name + password).
     pub fn authenticate_basic(&self, username: &str, password: &str) -> Result<Actor, DomainError> {
-        let user = self.store.read(|conn| users::get_by_username(conn, username))?;
+        let user = self
+            .store
+            .read(|conn| users::get_by_username(conn, username))?;
         match user {
-            Some(u) if u.password_hash.as_deref().is_some_and(|h| verify_password(password, h)) => Ok(Actor::from_user(&u)),
+            Some(u)
+                if u.password_hash
+                    .as_deref()
+                    .is_some_and(|h| verify_password(password, h)) =>
+            {
+                Ok(Actor::from_user(&u))
+            }
             _ => Err(DomainError::AuthenticationFailed),
         }
     }
@@ -40,10 +48,17 @@ impl Registry {
                 Some(u) => u,
                 None => users::insert(
                     conn,
-                    &users::NewUser { username: ADMIN_USERNAME.into(), password_hash: None, is_admin: true, created_at: now },
+                    &users::NewUser {
+                        username: ADMIN_USERNAME.into(),
+                        password_hash: None,
+                        is_admin: true,
+                        created_at: now,
+                    },
                 )?,
             };
-            let Some(token) = token.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(()) };
+            let Some(token) = token.map(str::trim).filter(|t| !t.is_empty()) else {
+                return Ok(());
+            };
             let hash = token_hash(token);
             let mut present = false;
             for t in tokens::list_for_user(conn, admin.id)? {
@@ -75,7 +90,10 @@ impl Registry {
     /// database itself and so already has every right.
     pub fn unchecked_local_admin(&self) -> Result<Actor, DomainError> {
         self.bootstrap_admin(None)?;
-        let user = self.store.read(|conn| users::get_by_username(conn, ADMIN_USERNAME))?;
-        user.map(|u| Actor::from_user(&u)).ok_or_else(|| DomainError::Corrupt("admin user missing".into()))
+        let user = self
+            .store
+            .read(|conn| users::get_by_username(conn, ADMIN_USERNAME))?;
+        user.map(|u| Actor::from_user(&u))
+            .ok_or_else(|| DomainError::Corrupt("admin user missing".into()))
     }
 }

@@ -10,9 +10,17 @@ use crate::{Actor, DomainError};
 
 impl Registry {
     /// PUT /businesscard/{participant}: stores and publishes the card of a hosted participant.
-    pub fn put_business_card(&self, actor: &Actor, url: &ParticipantId, card: &BusinessCard) -> Result<(), DomainError> {
+    pub fn put_business_card(
+        &self,
+        actor: &Actor,
+        url: &ParticipantId,
+        card: &BusinessCard,
+    ) -> Result<(), DomainError> {
         if card.participant != *url {
-            return Err(DomainError::ParticipantMismatch { url: url.to_string(), body: card.participant.to_string() });
+            return Err(DomainError::ParticipantMismatch {
+                url: url.to_string(),
+                body: card.participant.to_string(),
+            });
         }
         let entities: Vec<_> = card.entities.iter().map(entity_record).collect();
         self.write(|conn, touched| {
@@ -22,21 +30,43 @@ impl Registry {
             business_cards::replace(conn, row.id, &entities, now)?;
             let bytes = render_business_card(url, &entities)?;
             put_document(conn, business_card_key(url), &bytes, now)?;
-            record(conn, touched, actor, "business_card.put", Some(&row.participant_key), None, now)
+            record(
+                conn,
+                touched,
+                actor,
+                "business_card.put",
+                Some(&row.participant_key),
+                None,
+                now,
+            )
         })
     }
 
     /// DELETE /businesscard/{participant}.
-    pub fn delete_business_card(&self, actor: &Actor, pid: &ParticipantId) -> Result<(), DomainError> {
+    pub fn delete_business_card(
+        &self,
+        actor: &Actor,
+        pid: &ParticipantId,
+    ) -> Result<(), DomainError> {
         self.write(|conn, touched| {
             let now = now_ms();
             let row = existing(conn, pid)?;
             actor.may_change(&row)?;
             if !business_cards::delete(conn, row.id)? {
-                return Err(DomainError::BusinessCardNotFound { participant: pid.to_string() });
+                return Err(DomainError::BusinessCardNotFound {
+                    participant: pid.to_string(),
+                });
             }
             documents::delete(conn, &business_card_key(pid))?;
-            record(conn, touched, actor, "business_card.delete", Some(&row.participant_key), None, now)
+            record(
+                conn,
+                touched,
+                actor,
+                "business_card.delete",
+                Some(&row.participant_key),
+                None,
+                now,
+            )
         })
     }
 }

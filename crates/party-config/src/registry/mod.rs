@@ -23,7 +23,9 @@ use smp_store::participants::ParticipantRow;
 use smp_store::{DbConnection, Store, audit, changes, documents};
 use smp_xml::{ParseOptions, SigningKey};
 
-use crate::publication::{DocumentCache, Links, etag_of, render_service_group, render_service_metadata};
+use crate::publication::{
+    DocumentCache, Links, etag_of, render_service_group, render_service_metadata,
+};
 use crate::{Actor, DomainError};
 
 /// How the registry publishes and caches.
@@ -58,7 +60,9 @@ impl Registry {
             signer: Arc::new(signer),
             links: Links::new(&config.public_url, &config.base_path),
             cache: DocumentCache::new(config.cache_enabled, config.cache_max_entries),
-            parse: ParseOptions { max_bytes: config.max_document_bytes },
+            parse: ParseOptions {
+                max_bytes: config.max_document_bytes,
+            },
         }
     }
 
@@ -92,7 +96,12 @@ impl Registry {
     }
 
     /// Re-renders the ServiceGroup of a participant from its current services.
-    fn publish_group(&self, conn: &mut DbConnection, row: &ParticipantRow, now: i64) -> Result<(), DomainError> {
+    fn publish_group(
+        &self,
+        conn: &mut DbConnection,
+        row: &ParticipantRow,
+        now: i64,
+    ) -> Result<(), DomainError> {
         let pid = participant_id_of(row)?;
         let services = smp_store::services::list(conn, row.id)?;
         let bytes = render_service_group(&self.links, &pid, row.extension.as_ref(), &services)?;
@@ -114,7 +123,12 @@ impl Registry {
     }
 
     /// Re-renders and re-signs every document of a participant.
-    fn publish_all(&self, conn: &mut DbConnection, row: &ParticipantRow, now: i64) -> Result<(), DomainError> {
+    fn publish_all(
+        &self,
+        conn: &mut DbConnection,
+        row: &ParticipantRow,
+        now: i64,
+    ) -> Result<(), DomainError> {
         let pid = participant_id_of(row)?;
         for record in smp_store::services::list(conn, row.id)? {
             self.publish_service(conn, &pid, &record, now)?;
@@ -130,32 +144,53 @@ impl Registry {
 
 /// The key of a participant's ServiceGroup document.
 pub fn service_group_key(pid: &ParticipantId) -> DocumentKey {
-    DocumentKey { participant_key: pid.key(), kind: DocumentKind::ServiceGroup, doc_key: String::new() }
+    DocumentKey {
+        participant_key: pid.key(),
+        kind: DocumentKind::ServiceGroup,
+        doc_key: String::new(),
+    }
 }
 
 /// The key of a participant's SignedServiceMetadata for one document type.
 pub fn service_metadata_key(pid: &ParticipantId, doctype: &DocumentTypeId) -> DocumentKey {
-    DocumentKey { participant_key: pid.key(), kind: DocumentKind::ServiceMetadata, doc_key: doctype.key() }
+    DocumentKey {
+        participant_key: pid.key(),
+        kind: DocumentKind::ServiceMetadata,
+        doc_key: doctype.key(),
+    }
 }
 
 /// The key of a participant's business card.
 pub fn business_card_key(pid: &ParticipantId) -> DocumentKey {
-    DocumentKey { participant_key: pid.key(), kind: DocumentKind::BusinessCard, doc_key: String::new() }
+    DocumentKey {
+        participant_key: pid.key(),
+        kind: DocumentKind::BusinessCard,
+        doc_key: String::new(),
+    }
 }
 
-fn put_document(conn: &mut DbConnection, key: DocumentKey, bytes: &[u8], now: i64) -> Result<(), DomainError> {
+fn put_document(
+    conn: &mut DbConnection,
+    key: DocumentKey,
+    bytes: &[u8],
+    now: i64,
+) -> Result<(), DomainError> {
     documents::put(conn, &key, bytes, &etag_of(bytes), now)?;
     Ok(())
 }
 
 pub(crate) fn participant_id_of(row: &ParticipantRow) -> Result<ParticipantId, DomainError> {
-    ParticipantId::new(&row.scheme, &row.value).map_err(|e| DomainError::Corrupt(format!("stored participant: {e}")))
+    ParticipantId::new(&row.scheme, &row.value)
+        .map_err(|e| DomainError::Corrupt(format!("stored participant: {e}")))
 }
 
 /// Loads a participant or says it is not hosted here.
 fn existing(conn: &mut DbConnection, pid: &ParticipantId) -> Result<ParticipantRow, DomainError> {
-    smp_store::participants::get_by_key(conn, &pid.key())?
-        .ok_or_else(|| DomainError::ParticipantNotFound { participant: pid.to_string() })
+    smp_store::participants::get_by_key(conn, &pid.key())?.ok_or_else(|| {
+        DomainError::ParticipantNotFound {
+            participant: pid.to_string(),
+        }
+    })
 }
 
 /// Records the change for other nodes and the audit trail, in the caller's transaction.

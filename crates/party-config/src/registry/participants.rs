@@ -8,7 +8,8 @@ use smp_store::{DbConnection, audit, business_cards, profiles, services, users};
 
 use super::{Registry, existing, now_ms, participant_id_of, record};
 use crate::views::{
-    AuditView, CapabilityView, ListParams, NewParticipant, Page, ParticipantSummary, ParticipantView, RedirectView, rfc3339,
+    AuditView, CapabilityView, ListParams, NewParticipant, Page, ParticipantSummary,
+    ParticipantView, RedirectView, rfc3339,
 };
 use crate::{Actor, DomainError};
 
@@ -17,7 +18,11 @@ const MAX_PAGE: i64 = 1000;
 
 impl Registry {
     /// Creates a participant with its capabilities in one transaction (all or nothing).
-    pub fn create_participant(&self, actor: &Actor, request: &NewParticipant) -> Result<ParticipantView, DomainError> {
+    pub fn create_participant(
+        &self,
+        actor: &Actor,
+        request: &NewParticipant,
+    ) -> Result<ParticipantView, DomainError> {
         let pid = ParticipantId::parse(request.participant.trim())?;
         for capability in &request.capabilities {
             crate::capability::capability_ids(capability)?;
@@ -28,13 +33,17 @@ impl Registry {
                 Some(name) if name != &actor.username => {
                     actor.require_admin()?;
                     users::get_by_username(conn, name)?
-                        .ok_or_else(|| DomainError::UserNotFound { username: name.clone() })?
+                        .ok_or_else(|| DomainError::UserNotFound {
+                            username: name.clone(),
+                        })?
                         .id
                 }
                 _ => actor.user_id,
             };
             if participants::get_by_key(conn, &pid.key())?.is_some() {
-                return Err(DomainError::ParticipantExists { participant: pid.to_string() });
+                return Err(DomainError::ParticipantExists {
+                    participant: pid.to_string(),
+                });
             }
             let row = participants::insert(
                 conn,
@@ -51,19 +60,39 @@ impl Registry {
                 self.apply_capability(conn, row.id, &pid, capability, now)?;
             }
             self.publish_group(conn, &row, now)?;
-            record(conn, touched, actor, "participant.create", Some(&row.participant_key), None, now)?;
+            record(
+                conn,
+                touched,
+                actor,
+                "participant.create",
+                Some(&row.participant_key),
+                None,
+                now,
+            )?;
             participant_view(conn, &row)
         })?;
         Ok(view)
     }
 
     /// Pages through participants; non-administrators see their own only.
-    pub fn list_participants(&self, actor: &Actor, params: &ListParams) -> Result<Page<ParticipantSummary>, DomainError> {
+    pub fn list_participants(
+        &self,
+        actor: &Actor,
+        params: &ListParams,
+    ) -> Result<Page<ParticipantSummary>, DomainError> {
         let offset = params.offset.unwrap_or(0).max(0);
         let limit = params.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
         let query = ParticipantQuery {
-            search: params.search.as_ref().map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()),
-            owner_id: if actor.is_admin { None } else { Some(actor.user_id) },
+            search: params
+                .search
+                .as_ref()
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty()),
+            owner_id: if actor.is_admin {
+                None
+            } else {
+                Some(actor.user_id)
+            },
             offset,
             limit,
         };
@@ -81,12 +110,21 @@ impl Registry {
                     })
                 })
                 .collect::<Result<Vec<_>, DomainError>>()?;
-            Ok(Page { items, total, offset, limit })
+            Ok(Page {
+                items,
+                total,
+                offset,
+                limit,
+            })
         })
     }
 
     /// One participant with its capabilities.
-    pub fn participant(&self, actor: &Actor, pid: &ParticipantId) -> Result<ParticipantView, DomainError> {
+    pub fn participant(
+        &self,
+        actor: &Actor,
+        pid: &ParticipantId,
+    ) -> Result<ParticipantView, DomainError> {
         self.store.read(|conn| {
             let row = existing(conn, pid)?;
             actor.may_change(&row)?;
@@ -127,7 +165,11 @@ impl Registry {
 struct OwnerNames(HashMap<i64, String>);
 
 impl OwnerNames {
-    fn name(&mut self, conn: &mut DbConnection, id: Option<i64>) -> Result<Option<String>, DomainError> {
+    fn name(
+        &mut self,
+        conn: &mut DbConnection,
+        id: Option<i64>,
+    ) -> Result<Option<String>, DomainError> {
         let Some(id) = id else { return Ok(None) };
         if let Some(name) = self.0.get(&id) {
             return Ok(Some(name.clone()));
@@ -151,7 +193,11 @@ pub(super) fn participant_view(
     for service in services::list(conn, row.id)? {
         let document_type = format!("{}::{}", service.doctype_scheme, service.doctype_value);
         if let Some(r) = service.redirect {
-            redirects.push(RedirectView { document_type, href: r.href, certificate_uid: r.certificate_uid });
+            redirects.push(RedirectView {
+                document_type,
+                href: r.href,
+                certificate_uid: r.certificate_uid,
+            });
             continue;
         }
         for process in &service.processes {

@@ -1,9 +1,9 @@
 //! Endpoint profiles: one AP endpoint shared by many participants. Changing a profile
 //! re-signs every participant that uses it, in the same transaction.
 
+use smp_store::participants;
 use smp_store::profiles::{self, NewProfile, ProfileRow};
 use smp_store::services::{self, EndpointRecord};
-use smp_store::participants;
 
 use super::{Registry, now_ms, record};
 use crate::capability::{EndpointSpec, endpoint_record};
@@ -12,7 +12,11 @@ use crate::{Actor, DomainError};
 
 impl Registry {
     /// Creates an endpoint profile owned by the caller.
-    pub fn create_profile(&self, actor: &Actor, spec: &ProfileSpec) -> Result<ProfileView, DomainError> {
+    pub fn create_profile(
+        &self,
+        actor: &Actor,
+        spec: &ProfileSpec,
+    ) -> Result<ProfileView, DomainError> {
         let name = checked_name(&spec.name)?;
         let endpoint = endpoint_record(&spec.endpoint, None)?;
         self.write(|conn, touched| {
@@ -38,30 +42,48 @@ impl Registry {
                     created_at: now,
                 },
             )?;
-            record(conn, touched, actor, "profile.create", None, Some(name.clone()), now)?;
+            record(
+                conn,
+                touched,
+                actor,
+                "profile.create",
+                None,
+                Some(name.clone()),
+                now,
+            )?;
             Ok(profile_view(&row))
         })
     }
 
     /// All endpoint profiles.
     pub fn list_profiles(&self) -> Result<Vec<ProfileView>, DomainError> {
-        let rows = self.store.read(|conn| profiles::list(conn))?;
+        let rows = self.store.read(profiles::list)?;
         Ok(rows.iter().map(profile_view).collect())
     }
 
     /// One endpoint profile.
     pub fn profile(&self, name: &str) -> Result<ProfileView, DomainError> {
         let row = self.store.read(|conn| profiles::get_by_name(conn, name))?;
-        row.map(|r| profile_view(&r)).ok_or_else(|| DomainError::ProfileNotFound { name: name.to_owned() })
+        row.map(|r| profile_view(&r))
+            .ok_or_else(|| DomainError::ProfileNotFound {
+                name: name.to_owned(),
+            })
     }
 
     /// Changes a profile and re-signs every participant that uses it, in one transaction.
-    pub fn update_profile(&self, actor: &Actor, name: &str, spec: &EndpointSpec) -> Result<ProfileUpdate, DomainError> {
+    pub fn update_profile(
+        &self,
+        actor: &Actor,
+        name: &str,
+        spec: &EndpointSpec,
+    ) -> Result<ProfileUpdate, DomainError> {
         let endpoint = endpoint_record(spec, None)?;
         self.write(|conn, touched| {
             let now = now_ms();
             let current =
-                profiles::get_by_name(conn, name)?.ok_or_else(|| DomainError::ProfileNotFound { name: name.to_owned() })?;
+                profiles::get_by_name(conn, name)?.ok_or_else(|| DomainError::ProfileNotFound {
+                    name: name.to_owned(),
+                })?;
             may_change_profile(actor, &current)?;
             let updated = ProfileRow {
                 transport_profile: endpoint.transport_profile,
@@ -81,15 +103,29 @@ impl Registry {
             services::sync_profile_endpoints(conn, &updated)?;
             let users = services::participants_using_profile(conn, updated.id)?;
             for participant_id in &users {
-                let row = participants::get(conn, *participant_id)?
-                    .ok_or_else(|| DomainError::Corrupt(format!("endpoint of missing participant {participant_id}")))?;
+                let row = participants::get(conn, *participant_id)?.ok_or_else(|| {
+                    DomainError::Corrupt(format!(
+                        "endpoint of missing participant {participant_id}"
+                    ))
+                })?;
                 self.publish_all(conn, &row, now)?;
                 participants::touch(conn, row.id, now)?;
                 smp_store::changes::record(conn, &row.participant_key, now)?;
                 touched.push(row.participant_key.clone());
             }
-            record(conn, touched, actor, "profile.update", None, Some(name.to_owned()), now)?;
-            Ok(ProfileUpdate { profile: profile_view(&updated), resigned_participants: users.len() })
+            record(
+                conn,
+                touched,
+                actor,
+                "profile.update",
+                None,
+                Some(name.to_owned()),
+                now,
+            )?;
+            Ok(ProfileUpdate {
+                profile: profile_view(&updated),
+                resigned_participants: users.len(),
+            })
         })
     }
 
@@ -98,14 +134,27 @@ impl Registry {
         self.write(|conn, touched| {
             let now = now_ms();
             let row =
-                profiles::get_by_name(conn, name)?.ok_or_else(|| DomainError::ProfileNotFound { name: name.to_owned() })?;
+                profiles::get_by_name(conn, name)?.ok_or_else(|| DomainError::ProfileNotFound {
+                    name: name.to_owned(),
+                })?;
             may_change_profile(actor, &row)?;
             let users = services::participants_using_profile(conn, row.id)?;
             if !users.is_empty() {
-                return Err(DomainError::ProfileInUse { name: name.to_owned(), participants: users.len() });
+                return Err(DomainError::ProfileInUse {
+                    name: name.to_owned(),
+                    participants: users.len(),
+                });
             }
             profiles::delete(conn, row.id)?;
-            record(conn, touched, actor, "profile.delete", None, Some(name.to_owned()), now)
+            record(
+                conn,
+                touched,
+                actor,
+                "profile.delete",
+                None,
+                Some(name.to_owned()),
+                now,
+            )
         })
     }
 }
@@ -114,7 +163,9 @@ fn may_change_profile(actor: &Actor, row: &ProfileRow) -> Result<(), DomainError
     if actor.is_admin || row.owner_id == Some(actor.user_id) {
         Ok(())
     } else {
-        Err(DomainError::NotOwner { participant: format!("endpoint profile {}", row.name) })
+        Err(DomainError::NotOwner {
+            participant: format!("endpoint profile {}", row.name),
+        })
     }
 }
 
@@ -122,11 +173,16 @@ fn checked_name(name: &str) -> Result<String, DomainError> {
     let name = name.trim();
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if ok {
         Ok(name.to_owned())
     } else {
-        Err(DomainError::invalid("name", "use 1-64 characters from A-Z a-z 0-9 - _ ."))
+        Err(DomainError::invalid(
+            "name",
+            "use 1-64 characters from A-Z a-z 0-9 - _ .",
+        ))
     }
 }
 

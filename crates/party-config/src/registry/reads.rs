@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use smp_store::documents::{self, DocumentKey};
 use smp_store::changes;
+use smp_store::documents::{self, DocumentKey};
 
 use super::{Registry, now_ms};
 use crate::DomainError;
@@ -25,7 +25,11 @@ impl Registry {
         let seen = self.cache.generation();
         let stored = self.store.read(|conn| documents::get(conn, key))?;
         Ok(stored.map(|d| {
-            let doc = Arc::new(PublishedDocument::new(d.content.into(), d.etag, d.updated_at));
+            let doc = Arc::new(PublishedDocument::new(
+                d.content.into(),
+                d.etag,
+                d.updated_at,
+            ));
             self.cache.insert(seen, key, Arc::clone(&doc));
             doc
         }))
@@ -52,6 +56,8 @@ impl Registry {
     /// Deletes change rows nobody needs any more.
     pub fn prune_changes(&self) -> Result<usize, DomainError> {
         let before = now_ms() - 60 * CHANGE_WINDOW_MS;
-        Ok(self.store.write(|conn| changes::prune_before(conn, before))?)
+        Ok(self
+            .store
+            .write(|conn| changes::prune_before(conn, before))?)
     }
 }

@@ -12,13 +12,19 @@ const BATCH: i64 = 200;
 
 impl Registry {
     fn publication_fingerprint(&self) -> String {
-        let input = format!("{}|{}", self.links.fingerprint_input(), self.signer.fingerprint_sha256());
+        let input = format!(
+            "{}|{}",
+            self.links.fingerprint_input(),
+            self.signer.fingerprint_sha256()
+        );
         data_encoding::HEXLOWER.encode(&Sha256::digest(input.as_bytes()))
     }
 
     /// Whether stored documents were rendered with the current URL and certificate.
     pub fn publication_is_current(&self) -> Result<bool, DomainError> {
-        let stored = self.store.read(|conn| settings::get(conn, FINGERPRINT_KEY))?;
+        let stored = self
+            .store
+            .read(|conn| settings::get(conn, FINGERPRINT_KEY))?;
         Ok(stored.as_deref() == Some(self.publication_fingerprint().as_str()))
     }
 
@@ -31,7 +37,9 @@ impl Registry {
         let mut after = String::new();
         let mut done = 0;
         loop {
-            let batch = self.store.read(|conn| participants::all_keys_after(conn, &after, BATCH))?;
+            let batch = self
+                .store
+                .read(|conn| participants::all_keys_after(conn, &after, BATCH))?;
             let Some(last) = batch.last() else { break };
             after = last.participant_key.clone();
             self.write(|conn, touched| {
@@ -46,8 +54,12 @@ impl Registry {
             done += batch.len();
         }
         let fingerprint = self.publication_fingerprint();
-        self.store.write(|conn| settings::set(conn, FINGERPRINT_KEY, &fingerprint))?;
-        tracing::info!(participants = done, "republished documents for the current URL and signing certificate");
+        self.store
+            .write(|conn| settings::set(conn, FINGERPRINT_KEY, &fingerprint))?;
+        tracing::info!(
+            participants = done,
+            "republished documents for the current URL and signing certificate"
+        );
         Ok(done)
     }
 }

@@ -12,9 +12,17 @@ impl Registry {
     /// PUT /{participant}: creates the participant (owned by the caller) or updates its
     /// ServiceGroup extension. The references in the body are ignored: Ferry lists the
     /// document types it actually publishes. Returns true when created.
-    pub fn put_service_group(&self, actor: &Actor, url: &ParticipantId, group: &ServiceGroup) -> Result<bool, DomainError> {
+    pub fn put_service_group(
+        &self,
+        actor: &Actor,
+        url: &ParticipantId,
+        group: &ServiceGroup,
+    ) -> Result<bool, DomainError> {
         if group.participant != *url {
-            return Err(DomainError::ParticipantMismatch { url: url.to_string(), body: group.participant.to_string() });
+            return Err(DomainError::ParticipantMismatch {
+                url: url.to_string(),
+                body: group.participant.to_string(),
+            });
         }
         let extension = group.extension.as_ref().map(|e| e.as_str().to_owned());
         self.write(|conn, touched| {
@@ -24,8 +32,9 @@ impl Registry {
                 Some(row) => {
                     actor.may_change(&row)?;
                     participants::update(conn, row.id, row.owner_id, extension.as_deref(), now)?;
-                    let row = participants::get(conn, row.id)?
-                        .ok_or_else(|| DomainError::Corrupt("participant vanished inside its transaction".into()))?;
+                    let row = participants::get(conn, row.id)?.ok_or_else(|| {
+                        DomainError::Corrupt("participant vanished inside its transaction".into())
+                    })?;
                     (row, false)
                 }
                 None => {
@@ -44,7 +53,11 @@ impl Registry {
                 }
             };
             self.publish_group(conn, &row, now)?;
-            let action = if created { "participant.create" } else { "service_group.put" };
+            let action = if created {
+                "participant.create"
+            } else {
+                "service_group.put"
+            };
             record(conn, touched, actor, action, Some(&key), None, now)?;
             Ok(created)
         })
@@ -52,7 +65,11 @@ impl Registry {
 
     /// DELETE /{participant}: removes the participant, its services, business card and
     /// every published document.
-    pub fn delete_participant(&self, actor: &Actor, pid: &ParticipantId) -> Result<(), DomainError> {
+    pub fn delete_participant(
+        &self,
+        actor: &Actor,
+        pid: &ParticipantId,
+    ) -> Result<(), DomainError> {
         self.write(|conn, touched| {
             let now = now_ms();
             let row = existing(conn, pid)?;
@@ -60,7 +77,15 @@ impl Registry {
             business_cards::delete(conn, row.id)?;
             participants::delete(conn, row.id)?;
             documents::delete_for_participant(conn, &row.participant_key)?;
-            record(conn, touched, actor, "participant.delete", Some(&row.participant_key), None, now)
+            record(
+                conn,
+                touched,
+                actor,
+                "participant.delete",
+                Some(&row.participant_key),
+                None,
+                now,
+            )
         })
     }
 }

@@ -24,12 +24,21 @@ impl Registry {
             let now = now_ms();
             let row = existing(conn, url_participant)?;
             actor.may_change(&row)?;
-            let is_new = services::get(conn, row.id, url_doctype.scheme(), url_doctype.value())?.is_none();
+            let is_new =
+                services::get(conn, row.id, url_doctype.scheme(), url_doctype.value())?.is_none();
             services::replace(conn, row.id, &record, now)?;
             participants::touch(conn, row.id, now)?;
             self.publish_service(conn, url_participant, &record, now)?;
             self.publish_group(conn, &row, now)?;
-            record_change(conn, touched, actor, "service_metadata.put", &row.participant_key, url_doctype, now)?;
+            record_change(
+                conn,
+                touched,
+                actor,
+                "service_metadata.put",
+                &row.participant_key,
+                url_doctype,
+                now,
+            )?;
             Ok(is_new)
         })
     }
@@ -46,17 +55,33 @@ impl Registry {
             let row = existing(conn, pid)?;
             actor.may_change(&row)?;
             if !services::delete(conn, row.id, doctype.scheme(), doctype.value())? {
-                return Err(DomainError::ServiceNotFound { participant: pid.to_string(), document_type: doctype.to_string() });
+                return Err(DomainError::ServiceNotFound {
+                    participant: pid.to_string(),
+                    document_type: doctype.to_string(),
+                });
             }
             documents::delete(conn, &service_metadata_key(pid, doctype))?;
             participants::touch(conn, row.id, now)?;
             self.publish_group(conn, &row, now)?;
-            record_change(conn, touched, actor, "service_metadata.delete", &row.participant_key, doctype, now)
+            record_change(
+                conn,
+                touched,
+                actor,
+                "service_metadata.delete",
+                &row.participant_key,
+                doctype,
+                now,
+            )
         })
     }
 
     /// Adds one capability (document type + process + endpoint) to a participant.
-    pub fn add_capability(&self, actor: &Actor, pid: &ParticipantId, spec: &CapabilitySpec) -> Result<(), DomainError> {
+    pub fn add_capability(
+        &self,
+        actor: &Actor,
+        pid: &ParticipantId,
+        spec: &CapabilitySpec,
+    ) -> Result<(), DomainError> {
         let (doctype, _) = capability_ids(spec)?;
         self.write(|conn, touched| {
             let now = now_ms();
@@ -65,7 +90,15 @@ impl Registry {
             self.apply_capability(conn, row.id, pid, spec, now)?;
             participants::touch(conn, row.id, now)?;
             self.publish_group(conn, &row, now)?;
-            record_change(conn, touched, actor, "capability.add", &row.participant_key, &doctype, now)
+            record_change(
+                conn,
+                touched,
+                actor,
+                "capability.add",
+                &row.participant_key,
+                &doctype,
+                now,
+            )
         })
     }
 
@@ -88,15 +121,21 @@ impl Registry {
 }
 
 /// The endpoint of a capability: inline, or copied from the named profile (and linked to it).
-fn resolve_endpoint(conn: &mut smp_store::DbConnection, spec: &CapabilitySpec) -> Result<EndpointRecord, DomainError> {
+fn resolve_endpoint(
+    conn: &mut smp_store::DbConnection,
+    spec: &CapabilitySpec,
+) -> Result<EndpointRecord, DomainError> {
     match (&spec.endpoint, &spec.endpoint_profile) {
         (Some(endpoint), None) => endpoint_record(endpoint, None),
         (None, Some(name)) => {
-            let profile =
-                profiles::get_by_name(conn, name)?.ok_or_else(|| DomainError::ProfileNotFound { name: name.clone() })?;
+            let profile = profiles::get_by_name(conn, name)?
+                .ok_or_else(|| DomainError::ProfileNotFound { name: name.clone() })?;
             Ok(super::profiles::endpoint_from_profile(&profile))
         }
-        _ => Err(DomainError::invalid("capabilities", "give exactly one of `endpoint` and `endpointProfile`")),
+        _ => Err(DomainError::invalid(
+            "capabilities",
+            "give exactly one of `endpoint` and `endpointProfile`",
+        )),
     }
 }
 
@@ -109,7 +148,15 @@ fn record_change(
     doctype: &DocumentTypeId,
     now: i64,
 ) -> Result<(), DomainError> {
-    record(conn, touched, actor, action, Some(participant_key), Some(doctype.to_string()), now)
+    record(
+        conn,
+        touched,
+        actor,
+        action,
+        Some(participant_key),
+        Some(doctype.to_string()),
+        now,
+    )
 }
 
 /// The store form of a submitted ServiceMetadata, after checking it belongs at this URL.
@@ -128,7 +175,10 @@ fn service_record(
     match metadata {
         ServiceMetadata::Redirect(r) => {
             let mut record = base(r.extension.as_ref());
-            record.redirect = Some(RedirectRecord { href: r.href.clone(), certificate_uid: r.certificate_uid.clone() });
+            record.redirect = Some(RedirectRecord {
+                href: r.href.clone(),
+                certificate_uid: r.certificate_uid.clone(),
+            });
             Ok(record)
         }
         ServiceMetadata::Information(info) => {

@@ -9,10 +9,16 @@ fn card(pid: &ParticipantId) -> BusinessCard {
     BusinessCard {
         participant: pid.clone(),
         entities: vec![BusinessEntity {
-            names: vec![Name { name: "Ferry Test BV".into(), language: Some("nl".into()) }],
+            names: vec![Name {
+                name: "Ferry Test BV".into(),
+                language: Some("nl".into()),
+            }],
             country_code: "BE".into(),
             geographical_information: Some("Brussels".into()),
-            identifiers: vec![EntityIdentifier { scheme: "VAT".into(), value: "BE0123456749".into() }],
+            identifiers: vec![EntityIdentifier {
+                scheme: "VAT".into(),
+                value: "BE0123456749".into(),
+            }],
             websites: vec!["https://example.org".into()],
             contacts: vec![Contact {
                 contact_type: Some("support".into()),
@@ -31,14 +37,26 @@ fn business_cards_round_trip_and_delete() {
     each_backend(|env| {
         let r = &env.registry;
         let pid = ParticipantId::parse(PARTICIPANT).unwrap();
-        assert_eq!(r.put_business_card(&env.admin, &pid, &card(&pid)).unwrap_err().code(), "participant.not_found");
-        r.create_participant(&env.admin, &with_endpoint(PARTICIPANT, "https://ap.example.org/as4")).unwrap();
+        assert_eq!(
+            r.put_business_card(&env.admin, &pid, &card(&pid))
+                .unwrap_err()
+                .code(),
+            "participant.not_found"
+        );
+        r.create_participant(
+            &env.admin,
+            &with_endpoint(PARTICIPANT, "https://ap.example.org/as4"),
+        )
+        .unwrap();
         r.put_business_card(&env.admin, &pid, &card(&pid)).unwrap();
         let doc = r.load(&business_card_key(&pid)).unwrap().unwrap();
         let parsed = smp_xml::parse_business_card(&doc.content, &ParseOptions::default()).unwrap();
         assert_eq!(parsed, card(&pid));
         r.delete_business_card(&env.admin, &pid).unwrap();
         assert!(r.load(&business_card_key(&pid)).unwrap().is_none());
-        assert_eq!(r.delete_business_card(&env.admin, &pid).unwrap_err().code(), "business_card.not_found");
+        assert_eq!(
+            r.delete_business_card(&env.admin, &pid).unwrap_err().code(),
+            "business_card.not_found"
+        );
     });
 }

@@ -11,15 +11,44 @@ fn users_change_only_their_own_participants() {
         let r = &env.registry;
         let alice = env.user("alice");
         let bob = env.user("bob");
-        r.create_participant(&alice, &with_endpoint(PARTICIPANT, "https://ap.example.org/as4")).unwrap();
+        r.create_participant(
+            &alice,
+            &with_endpoint(PARTICIPANT, "https://ap.example.org/as4"),
+        )
+        .unwrap();
         let pid = ParticipantId::parse(PARTICIPANT).unwrap();
 
-        assert_eq!(r.delete_participant(&bob, &pid).unwrap_err().code(), "auth.forbidden");
-        let group = ServiceGroup { participant: pid.clone(), references: vec![], extension: None };
-        assert_eq!(r.put_service_group(&bob, &pid, &group).unwrap_err().code(), "auth.forbidden");
-        assert_eq!(r.list_participants(&bob, &ListParams::default()).unwrap().total, 0);
-        assert_eq!(r.list_participants(&alice, &ListParams::default()).unwrap().total, 1);
-        assert_eq!(r.list_participants(&env.admin, &ListParams::default()).unwrap().total, 1);
+        assert_eq!(
+            r.delete_participant(&bob, &pid).unwrap_err().code(),
+            "auth.forbidden"
+        );
+        let group = ServiceGroup {
+            participant: pid.clone(),
+            references: vec![],
+            extension: None,
+        };
+        assert_eq!(
+            r.put_service_group(&bob, &pid, &group).unwrap_err().code(),
+            "auth.forbidden"
+        );
+        assert_eq!(
+            r.list_participants(&bob, &ListParams::default())
+                .unwrap()
+                .total,
+            0
+        );
+        assert_eq!(
+            r.list_participants(&alice, &ListParams::default())
+                .unwrap()
+                .total,
+            1
+        );
+        assert_eq!(
+            r.list_participants(&env.admin, &ListParams::default())
+                .unwrap()
+                .total,
+            1
+        );
 
         // the admin may change everything
         assert!(!r.put_service_group(&env.admin, &pid, &group).unwrap());
@@ -32,13 +61,30 @@ fn only_admins_manage_users_and_tokens() {
     each_backend(|env| {
         let r = &env.registry;
         let alice = env.user("alice");
-        assert_eq!(r.list_users(&alice).unwrap_err().code(), "auth.admin_required");
-        let token = r.create_token(&env.admin, "alice", &party_config::NewToken { name: "ci".into() }).unwrap();
+        assert_eq!(
+            r.list_users(&alice).unwrap_err().code(),
+            "auth.admin_required"
+        );
+        let token = r
+            .create_token(
+                &env.admin,
+                "alice",
+                &party_config::NewToken { name: "ci".into() },
+            )
+            .unwrap();
         let who = r.authenticate_bearer(&token.token).unwrap();
         assert_eq!(who.username(), "alice");
         r.delete_token(&env.admin, "alice", token.id).unwrap();
-        assert_eq!(r.authenticate_bearer(&token.token).unwrap_err().code(), "auth.invalid");
-        assert_eq!(r.authenticate_basic("alice", "wrong-password").unwrap_err().code(), "auth.invalid");
+        assert_eq!(
+            r.authenticate_bearer(&token.token).unwrap_err().code(),
+            "auth.invalid"
+        );
+        assert_eq!(
+            r.authenticate_basic("alice", "wrong-password")
+                .unwrap_err()
+                .code(),
+            "auth.invalid"
+        );
     });
 }
 

@@ -25,21 +25,43 @@ fn using_profile(participant: &str) -> NewParticipant {
 fn changing_a_profile_resigns_every_user_of_it() {
     each_backend(|env| {
         let r = &env.registry;
-        r.create_profile(&env.admin, &ProfileSpec { name: "main".into(), endpoint: endpoint("https://old.example.org/as4") })
-            .unwrap();
+        r.create_profile(
+            &env.admin,
+            &ProfileSpec {
+                name: "main".into(),
+                endpoint: endpoint("https://old.example.org/as4"),
+            },
+        )
+        .unwrap();
         r.create_participant(&env.admin, &using_profile(A)).unwrap();
         r.create_participant(&env.admin, &using_profile(B)).unwrap();
 
-        let update = r.update_profile(&env.admin, "main", &endpoint("https://new.example.org/as4")).unwrap();
+        let update = r
+            .update_profile(&env.admin, "main", &endpoint("https://new.example.org/as4"))
+            .unwrap();
         assert_eq!(update.resigned_participants, 2);
         let doctype = DocumentTypeId::parse(DOCTYPE).unwrap();
         for p in [A, B] {
-            let doc = r.load(&service_metadata_key(&ParticipantId::parse(p).unwrap(), &doctype)).unwrap().unwrap();
-            assert!(String::from_utf8_lossy(&doc.content).contains("https://new.example.org/as4"), "{p}");
+            let doc = r
+                .load(&service_metadata_key(
+                    &ParticipantId::parse(p).unwrap(),
+                    &doctype,
+                ))
+                .unwrap()
+                .unwrap();
+            assert!(
+                String::from_utf8_lossy(&doc.content).contains("https://new.example.org/as4"),
+                "{p}"
+            );
             DsigVerifier.verify(&doc.content).unwrap();
         }
-        let view = r.participant(&env.admin, &ParticipantId::parse(A).unwrap()).unwrap();
-        assert_eq!(view.capabilities[0].endpoint_profile.as_deref(), Some("main"));
+        let view = r
+            .participant(&env.admin, &ParticipantId::parse(A).unwrap())
+            .unwrap();
+        assert_eq!(
+            view.capabilities[0].endpoint_profile.as_deref(),
+            Some("main")
+        );
     });
 }
 
@@ -47,11 +69,21 @@ fn changing_a_profile_resigns_every_user_of_it() {
 fn a_profile_in_use_cannot_be_deleted() {
     each_backend(|env| {
         let r = &env.registry;
-        r.create_profile(&env.admin, &ProfileSpec { name: "main".into(), endpoint: endpoint("https://ap.example.org/as4") })
-            .unwrap();
+        r.create_profile(
+            &env.admin,
+            &ProfileSpec {
+                name: "main".into(),
+                endpoint: endpoint("https://ap.example.org/as4"),
+            },
+        )
+        .unwrap();
         r.create_participant(&env.admin, &using_profile(A)).unwrap();
-        assert_eq!(r.delete_profile(&env.admin, "main").unwrap_err().code(), "profile.in_use");
-        r.delete_participant(&env.admin, &ParticipantId::parse(A).unwrap()).unwrap();
+        assert_eq!(
+            r.delete_profile(&env.admin, "main").unwrap_err().code(),
+            "profile.in_use"
+        );
+        r.delete_participant(&env.admin, &ParticipantId::parse(A).unwrap())
+            .unwrap();
         r.delete_profile(&env.admin, "main").unwrap();
         assert_eq!(r.profile("main").unwrap_err().code(), "profile.not_found");
     });
@@ -63,10 +95,24 @@ fn profiles_refuse_bad_certificates_and_duplicates() {
         let r = &env.registry;
         let mut bad = endpoint("https://ap.example.org/as4");
         bad.certificate = "blacert".into();
-        let err = r.create_profile(&env.admin, &ProfileSpec { name: "bad".into(), endpoint: bad }).unwrap_err();
+        let err = r
+            .create_profile(
+                &env.admin,
+                &ProfileSpec {
+                    name: "bad".into(),
+                    endpoint: bad,
+                },
+            )
+            .unwrap_err();
         assert_eq!(err.code(), "input.invalid");
-        let spec = ProfileSpec { name: "main".into(), endpoint: endpoint("https://ap.example.org/as4") };
+        let spec = ProfileSpec {
+            name: "main".into(),
+            endpoint: endpoint("https://ap.example.org/as4"),
+        };
         r.create_profile(&env.admin, &spec).unwrap();
-        assert_eq!(r.create_profile(&env.admin, &spec).unwrap_err().code(), "profile.exists");
+        assert_eq!(
+            r.create_profile(&env.admin, &spec).unwrap_err().code(),
+            "profile.exists"
+        );
     });
 }

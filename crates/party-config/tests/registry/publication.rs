@@ -1,4 +1,6 @@
-use party_config::{CapabilitySpec, EndpointSpec, NewParticipant, service_group_key, service_metadata_key};
+use party_config::{
+    CapabilitySpec, EndpointSpec, NewParticipant, service_group_key, service_metadata_key,
+};
 use peppol_id::{DocumentTypeId, ParticipantId};
 use smp_xml::{DsigVerifier, ParseOptions, ServiceMetadata, SignatureVerifier};
 
@@ -36,20 +38,43 @@ pub(crate) fn with_endpoint(participant: &str, url: &str) -> NewParticipant {
 fn create_publishes_a_signed_document_and_an_absolute_href() {
     each_backend(|env| {
         let r = &env.registry;
-        r.create_participant(&env.admin, &with_endpoint(PARTICIPANT, "https://ap.example.org/as4")).unwrap();
+        r.create_participant(
+            &env.admin,
+            &with_endpoint(PARTICIPANT, "https://ap.example.org/as4"),
+        )
+        .unwrap();
         let pid = ParticipantId::parse(PARTICIPANT).unwrap();
         let doctype = DocumentTypeId::parse(DOCTYPE).unwrap();
 
-        let group = r.load(&service_group_key(&pid)).unwrap().expect("service group published");
+        let group = r
+            .load(&service_group_key(&pid))
+            .unwrap()
+            .expect("service group published");
         let group_text = String::from_utf8(group.content.to_vec()).unwrap();
-        let href = format!("http://smp.test/{}/services/{}", pid.path_segment(), doctype.path_segment());
-        assert!(group_text.contains(&href.replace('&', "&amp;")), "{} lacks {href}", env.backend);
+        let href = format!(
+            "http://smp.test/{}/services/{}",
+            pid.path_segment(),
+            doctype.path_segment()
+        );
+        assert!(
+            group_text.contains(&href.replace('&', "&amp;")),
+            "{} lacks {href}",
+            env.backend
+        );
 
-        let signed = r.load(&service_metadata_key(&pid, &doctype)).unwrap().expect("metadata published");
+        let signed = r
+            .load(&service_metadata_key(&pid, &doctype))
+            .unwrap()
+            .expect("metadata published");
         DsigVerifier.verify(&signed.content).unwrap();
-        match smp_xml::parse_signed_service_metadata(&signed.content, &ParseOptions::default()).unwrap() {
+        match smp_xml::parse_signed_service_metadata(&signed.content, &ParseOptions::default())
+            .unwrap()
+        {
             ServiceMetadata::Information(info) => {
-                assert_eq!(info.processes[0].endpoints[0].address, "https://ap.example.org/as4");
+                assert_eq!(
+                    info.processes[0].endpoints[0].address,
+                    "https://ap.example.org/as4"
+                );
             }
             ServiceMetadata::Redirect(_) => panic!("expected service information"),
         }
@@ -61,13 +86,19 @@ fn create_publishes_a_signed_document_and_an_absolute_href() {
 fn a_write_replaces_cached_bytes() {
     each_backend(|env| {
         let r = &env.registry;
-        r.create_participant(&env.admin, &with_endpoint(PARTICIPANT, "https://old.example.org/as4")).unwrap();
+        r.create_participant(
+            &env.admin,
+            &with_endpoint(PARTICIPANT, "https://old.example.org/as4"),
+        )
+        .unwrap();
         let pid = ParticipantId::parse(PARTICIPANT).unwrap();
         let key = service_metadata_key(&pid, &DocumentTypeId::parse(DOCTYPE).unwrap());
         let first = r.load(&key).unwrap().unwrap();
         assert!(r.cached(&key).is_some(), "a load fills the cache");
 
-        let spec = with_endpoint(PARTICIPANT, "https://new.example.org/as4").capabilities.remove(0);
+        let spec = with_endpoint(PARTICIPANT, "https://new.example.org/as4")
+            .capabilities
+            .remove(0);
         r.add_capability(&env.admin, &pid, &spec).unwrap();
         assert!(r.cached(&key).is_none(), "a write drops the cached bytes");
         let second = r.load(&key).unwrap().unwrap();
@@ -80,11 +111,22 @@ fn a_write_replaces_cached_bytes() {
 fn delete_removes_every_document() {
     each_backend(|env| {
         let r = &env.registry;
-        r.create_participant(&env.admin, &with_endpoint(PARTICIPANT, "https://ap.example.org/as4")).unwrap();
+        r.create_participant(
+            &env.admin,
+            &with_endpoint(PARTICIPANT, "https://ap.example.org/as4"),
+        )
+        .unwrap();
         let pid = ParticipantId::parse(PARTICIPANT).unwrap();
         r.delete_participant(&env.admin, &pid).unwrap();
         assert!(r.load(&service_group_key(&pid)).unwrap().is_none());
-        assert!(r.load(&service_metadata_key(&pid, &DocumentTypeId::parse(DOCTYPE).unwrap())).unwrap().is_none());
+        assert!(
+            r.load(&service_metadata_key(
+                &pid,
+                &DocumentTypeId::parse(DOCTYPE).unwrap()
+            ))
+            .unwrap()
+            .is_none()
+        );
         let again = r.delete_participant(&env.admin, &pid).unwrap_err();
         assert_eq!(again.code(), "participant.not_found");
     });
@@ -94,10 +136,17 @@ fn delete_removes_every_document() {
 fn participant_lookup_is_case_insensitive() {
     each_backend(|env| {
         let r = &env.registry;
-        r.create_participant(&env.admin, &with_endpoint(PARTICIPANT, "https://ap.example.org/as4")).unwrap();
+        r.create_participant(
+            &env.admin,
+            &with_endpoint(PARTICIPANT, "https://ap.example.org/as4"),
+        )
+        .unwrap();
         let upper = ParticipantId::parse(&PARTICIPANT.to_uppercase()).unwrap();
         assert!(r.load(&service_group_key(&upper)).unwrap().is_some());
-        let dup = r.create_participant(&env.admin, &with_endpoint(&PARTICIPANT.to_uppercase(), "https://x.example.org/as4"));
+        let dup = r.create_participant(
+            &env.admin,
+            &with_endpoint(&PARTICIPANT.to_uppercase(), "https://x.example.org/as4"),
+        );
         assert_eq!(dup.unwrap_err().code(), "participant.exists");
     });
 }
@@ -106,9 +155,21 @@ fn participant_lookup_is_case_insensitive() {
 fn republishing_follows_the_fingerprint() {
     each_backend(|env| {
         let r = &env.registry;
-        r.create_participant(&env.admin, &with_endpoint(PARTICIPANT, "https://ap.example.org/as4")).unwrap();
-        assert_eq!(r.republish_if_needed().unwrap(), 1, "first start renders everything once");
+        r.create_participant(
+            &env.admin,
+            &with_endpoint(PARTICIPANT, "https://ap.example.org/as4"),
+        )
+        .unwrap();
+        assert_eq!(
+            r.republish_if_needed().unwrap(),
+            1,
+            "first start renders everything once"
+        );
         assert!(r.publication_is_current().unwrap());
-        assert_eq!(r.republish_if_needed().unwrap(), 0, "nothing changed, nothing to do");
+        assert_eq!(
+            r.republish_if_needed().unwrap(),
+            0,
+            "nothing changed, nothing to do"
+        );
     });
 }

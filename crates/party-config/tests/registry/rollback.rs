@@ -16,11 +16,26 @@ fn a_failing_capability_leaves_nothing_behind() {
             endpoint: None,
             endpoint_profile: Some("does-not-exist".into()),
         });
-        assert_eq!(r.create_participant(&env.admin, &request).unwrap_err().code(), "profile.not_found");
+        assert_eq!(
+            r.create_participant(&env.admin, &request)
+                .unwrap_err()
+                .code(),
+            "profile.not_found"
+        );
         let pid = ParticipantId::parse(PARTICIPANT).unwrap();
         assert!(r.load(&service_group_key(&pid)).unwrap().is_none());
-        assert_eq!(r.list_participants(&env.admin, &ListParams::default()).unwrap().total, 0);
-        assert!(r.audit_log(&env.admin, None, 0, 100).unwrap().iter().all(|a| a.action != "participant.create"));
+        assert_eq!(
+            r.list_participants(&env.admin, &ListParams::default())
+                .unwrap()
+                .total,
+            0
+        );
+        assert!(
+            r.audit_log(&env.admin, None, 0, 100)
+                .unwrap()
+                .iter()
+                .all(|a| a.action != "participant.create")
+        );
     });
 }
 
@@ -30,8 +45,17 @@ fn a_body_for_another_participant_is_refused() {
         let r = &env.registry;
         let url = ParticipantId::parse(PARTICIPANT).unwrap();
         let other = ParticipantId::parse("iso6523-actorid-upis::0088:5798000000001").unwrap();
-        let group = ServiceGroup { participant: other, references: vec![], extension: None };
-        assert_eq!(r.put_service_group(&env.admin, &url, &group).unwrap_err().code(), "participant.mismatch");
+        let group = ServiceGroup {
+            participant: other,
+            references: vec![],
+            extension: None,
+        };
+        assert_eq!(
+            r.put_service_group(&env.admin, &url, &group)
+                .unwrap_err()
+                .code(),
+            "participant.mismatch"
+        );
         assert!(r.load(&service_group_key(&url)).unwrap().is_none());
     });
 }
@@ -40,9 +64,25 @@ fn a_body_for_another_participant_is_refused() {
 fn every_change_is_audited() {
     each_backend(|env| {
         let r = &env.registry;
-        r.create_participant(&env.admin, &with_endpoint(PARTICIPANT, "https://ap.example.org/as4")).unwrap();
-        r.delete_participant(&env.admin, &ParticipantId::parse(PARTICIPANT).unwrap()).unwrap();
-        let actions: Vec<String> = r.audit_log(&env.admin, None, 0, 10).unwrap().into_iter().map(|a| a.action).collect();
-        assert_eq!(actions[..2], ["participant.delete".to_owned(), "participant.create".to_owned()]);
+        r.create_participant(
+            &env.admin,
+            &with_endpoint(PARTICIPANT, "https://ap.example.org/as4"),
+        )
+        .unwrap();
+        r.delete_participant(&env.admin, &ParticipantId::parse(PARTICIPANT).unwrap())
+            .unwrap();
+        let actions: Vec<String> = r
+            .audit_log(&env.admin, None, 0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.action)
+            .collect();
+        assert_eq!(
+            actions[..2],
+            [
+                "participant.delete".to_owned(),
+                "participant.create".to_owned()
+            ]
+        );
     });
 }

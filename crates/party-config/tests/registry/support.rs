@@ -22,7 +22,10 @@ pub(crate) fn signing_key() -> SigningKey {
 }
 
 pub(crate) fn ap_cert_b64() -> String {
-    std::fs::read_to_string(repo_root().join("certs-test/ap/ap-valid.b64")).unwrap().trim().to_owned()
+    std::fs::read_to_string(repo_root().join("certs-test/ap/ap-valid.b64"))
+        .unwrap()
+        .trim()
+        .to_owned()
 }
 
 pub(crate) struct Env {
@@ -35,9 +38,18 @@ pub(crate) struct Env {
 impl Env {
     pub(crate) fn user(&self, name: &str) -> Actor {
         self.registry
-            .create_user(&self.admin, &NewUser { username: name.into(), password: Some("password-123".into()), admin: false })
+            .create_user(
+                &self.admin,
+                &NewUser {
+                    username: name.into(),
+                    password: Some("password-123".into()),
+                    admin: false,
+                },
+            )
             .unwrap();
-        self.registry.authenticate_basic(name, "password-123").unwrap()
+        self.registry
+            .authenticate_basic(name, "password-123")
+            .unwrap()
     }
 }
 
@@ -59,6 +71,11 @@ pub(crate) fn each_backend(test: impl Fn(Env)) {
         );
         let admin = registry.unchecked_local_admin().unwrap();
         eprintln!("-- backend {backend}");
-        test(Env { registry, admin, backend, _dir: tempfile::tempdir().unwrap() });
+        test(Env {
+            registry,
+            admin,
+            backend,
+            _dir: tempfile::tempdir().unwrap(),
+        });
     }
 }

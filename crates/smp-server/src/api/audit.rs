@@ -26,10 +26,19 @@ pub(crate) async fn list(
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, Problem> {
     let q = query.into_inner();
-    let participant = q.participant.as_deref().map(ParticipantId::parse).transpose()?;
+    let participant = q
+        .participant
+        .as_deref()
+        .map(ParticipantId::parse)
+        .transpose()?;
     let registry = state.registry.clone();
     let rows = web::block(move || {
-        registry.audit_log(&actor, participant.as_ref(), q.offset.unwrap_or(0), q.limit.unwrap_or(100))
+        registry.audit_log(
+            &actor,
+            participant.as_ref(),
+            q.offset.unwrap_or(0),
+            q.limit.unwrap_or(100),
+        )
     })
     .await??;
     Ok(HttpResponse::Ok().json(rows))

@@ -33,8 +33,14 @@ impl utoipa::Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
-        components.add_security_scheme("basic", SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        components.add_security_scheme(
+            "basic",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)),
+        );
     }
 }
 
@@ -42,30 +48,64 @@ async fn openapi() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
 
-fn json_error(err: actix_web::error::JsonPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
-    Problem::new(actix_web::http::StatusCode::BAD_REQUEST, "input.invalid", format!("invalid JSON body: {err}")).into()
+fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    Problem::new(
+        actix_web::http::StatusCode::BAD_REQUEST,
+        "input.invalid",
+        format!("invalid JSON body: {err}"),
+    )
+    .into()
 }
 
-fn query_error(err: actix_web::error::QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
-    Problem::new(actix_web::http::StatusCode::BAD_REQUEST, "input.invalid", format!("invalid query: {err}")).into()
+fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    Problem::new(
+        actix_web::http::StatusCode::BAD_REQUEST,
+        "input.invalid",
+        format!("invalid query: {err}"),
+    )
+    .into()
 }
 
 fn path_error(err: actix_web::error::PathError, _: &actix_web::HttpRequest) -> actix_web::Error {
-    Problem::new(actix_web::http::StatusCode::BAD_REQUEST, "input.invalid", format!("invalid path: {err}")).into()
+    Problem::new(
+        actix_web::http::StatusCode::BAD_REQUEST,
+        "input.invalid",
+        format!("invalid path: {err}"),
+    )
+    .into()
 }
 
 /// Registers the JSON API routes.
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
-            .app_data(web::JsonConfig::default().limit(4 * 1024 * 1024).error_handler(json_error))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(4 * 1024 * 1024)
+                    .error_handler(json_error),
+            )
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .route("/openapi.json", web::get().to(openapi))
             .route("/participants", web::post().to(participants::create))
             .route("/participants", web::get().to(participants::list))
-            .route("/participants/{participant}", web::get().to(participants::get))
-            .route("/participants/{participant}", web::delete().to(participants::delete))
-            .route("/participants/{participant}/capabilities", web::post().to(participants::add_capability))
+            .route(
+                "/participants/{participant}",
+                web::get().to(participants::get),
+            )
+            .route(
+                "/participants/{participant}",
+                web::delete().to(participants::delete),
+            )
+            .route(
+                "/participants/{participant}/capabilities",
+                web::post().to(participants::add_capability),
+            )
             .route(
                 "/participants/{participant}/capabilities/{document_type}",
                 web::delete().to(participants::remove_capability),
@@ -74,13 +114,25 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
             .route("/endpoint-profiles", web::get().to(profiles::list))
             .route("/endpoint-profiles/{name}", web::get().to(profiles::get))
             .route("/endpoint-profiles/{name}", web::put().to(profiles::update))
-            .route("/endpoint-profiles/{name}", web::delete().to(profiles::delete))
+            .route(
+                "/endpoint-profiles/{name}",
+                web::delete().to(profiles::delete),
+            )
             .route("/users", web::post().to(users::create))
             .route("/users", web::get().to(users::list))
             .route("/users/{username}", web::delete().to(users::delete))
-            .route("/users/{username}/tokens", web::post().to(users::create_token))
-            .route("/users/{username}/tokens", web::get().to(users::list_tokens))
-            .route("/users/{username}/tokens/{id}", web::delete().to(users::delete_token))
+            .route(
+                "/users/{username}/tokens",
+                web::post().to(users::create_token),
+            )
+            .route(
+                "/users/{username}/tokens",
+                web::get().to(users::list_tokens),
+            )
+            .route(
+                "/users/{username}/tokens/{id}",
+                web::delete().to(users::delete_token),
+            )
             .route("/audit", web::get().to(audit::list))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .default_service(web::to(|| async {

@@ -1,7 +1,9 @@
 //! `/api/v1/participants`.
 
 use actix_web::{HttpResponse, web};
-use party_config::{CapabilitySpec, ListParams, NewParticipant, Page, ParticipantSummary, ParticipantView};
+use party_config::{
+    CapabilitySpec, ListParams, NewParticipant, Page, ParticipantSummary, ParticipantView,
+};
 use peppol_id::{DocumentTypeId, ParticipantId};
 
 use crate::auth::Caller;

@@ -23,7 +23,10 @@ pub(crate) async fn create(
 /// List endpoint profiles.
 #[utoipa::path(get, path = "/api/v1/endpoint-profiles", tag = "endpoint-profiles",
     responses((status = 200, body = Vec<ProfileView>)))]
-pub(crate) async fn list(state: web::Data<AppState>, Caller(_actor): Caller) -> Result<HttpResponse, Problem> {
+pub(crate) async fn list(
+    state: web::Data<AppState>,
+    Caller(_actor): Caller,
+) -> Result<HttpResponse, Problem> {
     let registry = state.registry.clone();
     let views = web::block(move || registry.list_profiles()).await??;
     Ok(HttpResponse::Ok().json(views))
@@ -61,7 +64,8 @@ pub(crate) async fn update(
             "the name in the body differs from the URL; profiles cannot be renamed",
         ));
     }
-    let result = web::block(move || registry.update_profile(&actor, &path, &body.endpoint)).await??;
+    let result =
+        web::block(move || registry.update_profile(&actor, &path, &body.endpoint)).await??;
     Ok(HttpResponse::Ok().json(result))
 }
 

@@ -22,7 +22,10 @@ pub(crate) async fn create(
 
 /// List users.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<UserView>)))]
-pub(crate) async fn list(state: web::Data<AppState>, Caller(actor): Caller) -> Result<HttpResponse, Problem> {
+pub(crate) async fn list(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+) -> Result<HttpResponse, Problem> {
     let registry = state.registry.clone();
     let views = web::block(move || registry.list_users(&actor)).await??;
     Ok(HttpResponse::Ok().json(views))

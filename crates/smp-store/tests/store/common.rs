@@ -10,12 +10,18 @@ pub(crate) struct Db {
 pub(crate) fn sqlite() -> Db {
     let dir = tempfile::tempdir().unwrap();
     let url = test_support::fresh_sqlite_url(dir.path());
-    Db { store: Store::open(&url, 4).unwrap(), _dir: dir }
+    Db {
+        store: Store::open(&url, 4).unwrap(),
+        _dir: dir,
+    }
 }
 
 pub(crate) fn postgres() -> Option<Db> {
     let url = test_support::fresh_postgres_database()?;
-    Some(Db { store: Store::open(&url, 4).unwrap(), _dir: tempfile::tempdir().unwrap() })
+    Some(Db {
+        store: Store::open(&url, 4).unwrap(),
+        _dir: tempfile::tempdir().unwrap(),
+    })
 }
 
 /// Runs `f` in a write transaction and unwraps.
@@ -68,7 +74,12 @@ pub(crate) fn user(store: &Store, name: &str, admin: bool) -> smp_store::UserRow
     w(store, |c| {
         smp_store::users::insert(
             c,
-            &smp_store::NewUser { username: name.into(), password_hash: None, is_admin: admin, created_at: 1 },
+            &smp_store::NewUser {
+                username: name.into(),
+                password_hash: None,
+                is_admin: admin,
+                created_at: 1,
+            },
         )
     })
 }

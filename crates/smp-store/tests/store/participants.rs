@@ -1,5 +1,6 @@
 use smp_store::{
-    EntityRecord, NewParticipant, ParticipantQuery, ServiceRecord, Store, business_cards, participants, services,
+    EntityRecord, NewParticipant, ParticipantQuery, ServiceRecord, Store, business_cards,
+    participants, services,
 };
 
 use crate::common::{endpoint, participant, r, user, w, w_err};
@@ -32,11 +33,29 @@ fn insert_and_find(store: &Store) {
         )
     });
     assert_eq!(row.value, "0088:ABC");
-    assert_eq!((row.owner_id, row.extension.as_deref()), (Some(owner.id), Some("<Extension/>")));
+    assert_eq!(
+        (row.owner_id, row.extension.as_deref()),
+        (Some(owner.id), Some("<Extension/>"))
+    );
     assert_eq!((row.created_at, row.updated_at), (77, 77));
-    assert_eq!(r(store, |c| participants::get(c, row.id)), Some(row.clone()));
-    assert_eq!(r(store, |c| participants::get_by_key(c, "iso6523-actorid-upis::0088:abc")), Some(row.clone()));
-    assert_eq!(r(store, |c| participants::get_by_key(c, "iso6523-actorid-upis::0088:ABC")), None);
+    assert_eq!(
+        r(store, |c| participants::get(c, row.id)),
+        Some(row.clone())
+    );
+    assert_eq!(
+        r(store, |c| participants::get_by_key(
+            c,
+            "iso6523-actorid-upis::0088:abc"
+        )),
+        Some(row.clone())
+    );
+    assert_eq!(
+        r(store, |c| participants::get_by_key(
+            c,
+            "iso6523-actorid-upis::0088:ABC"
+        )),
+        None
+    );
     assert_eq!(r(store, |c| participants::get(c, row.id + 1)), None);
     assert_eq!(r(store, participants::count), 1);
 }
@@ -80,16 +99,42 @@ fn unknown_owner_is_foreign_key_violation(store: &Store) {
 fn update_and_touch(store: &Store) {
     let owner = user(store, "o", false);
     let p = participant(store, "s::v");
-    assert!(w(store, |c| participants::update(c, p.id, Some(owner.id), Some("<X/>"), 20)));
+    assert!(w(store, |c| participants::update(
+        c,
+        p.id,
+        Some(owner.id),
+        Some("<X/>"),
+        20
+    )));
     let got = r(store, |c| participants::get(c, p.id)).unwrap();
-    assert_eq!((got.owner_id, got.extension.as_deref(), got.updated_at, got.created_at), (Some(owner.id), Some("<X/>"), 20, 10));
+    assert_eq!(
+        (
+            got.owner_id,
+            got.extension.as_deref(),
+            got.updated_at,
+            got.created_at
+        ),
+        (Some(owner.id), Some("<X/>"), 20, 10)
+    );
     assert!(w(store, |c| participants::update(c, p.id, None, None, 30)));
     let got = r(store, |c| participants::get(c, p.id)).unwrap();
-    assert_eq!((got.owner_id, got.extension, got.updated_at), (None, None, 30));
+    assert_eq!(
+        (got.owner_id, got.extension, got.updated_at),
+        (None, None, 30)
+    );
     assert!(w(store, |c| participants::touch(c, p.id, 40)));
-    assert_eq!(r(store, |c| participants::get(c, p.id)).unwrap().updated_at, 40);
+    assert_eq!(
+        r(store, |c| participants::get(c, p.id)).unwrap().updated_at,
+        40
+    );
     assert!(!w(store, |c| participants::touch(c, p.id + 1, 40)));
-    assert!(!w(store, |c| participants::update(c, p.id + 1, None, None, 40)));
+    assert!(!w(store, |c| participants::update(
+        c,
+        p.id + 1,
+        None,
+        None,
+        40
+    )));
 }
 
 fn delete_cascades_to_services_and_card(store: &Store) {
@@ -109,7 +154,9 @@ fn delete_cascades_to_services_and_card(store: &Store) {
     };
     for id in [p.id, other.id] {
         w(store, |c| services::replace(c, id, &record("d1"), 1));
-        w(store, |c| business_cards::replace(c, id, &[EntityRecord::default()], 1));
+        w(store, |c| {
+            business_cards::replace(c, id, &[EntityRecord::default()], 1)
+        });
     }
     assert!(w(store, |c| participants::delete(c, p.id)));
     assert!(!w(store, |c| participants::delete(c, p.id)));
@@ -117,7 +164,10 @@ fn delete_cascades_to_services_and_card(store: &Store) {
     assert!(r(store, |c| services::list(c, p.id)).is_empty());
     assert_eq!(r(store, |c| business_cards::get(c, p.id)), None);
     // The other participant keeps everything.
-    assert_eq!(r(store, |c| services::list(c, other.id)), vec![record("d1")]);
+    assert_eq!(
+        r(store, |c| services::list(c, other.id)),
+        vec![record("d1")]
+    );
     assert!(r(store, |c| business_cards::get(c, other.id)).is_some());
     // Re-creating the key starts from nothing.
     let again = participant(store, "s::v");
@@ -132,7 +182,12 @@ fn list_orders_pages_and_counts(store: &Store) {
     for key in ["s::c", "s::a", "s::e", "s::b", "s::d"] {
         participant(store, key);
     }
-    let q = |offset, limit| ParticipantQuery { search: None, owner_id: None, offset, limit };
+    let q = |offset, limit| ParticipantQuery {
+        search: None,
+        owner_id: None,
+        offset,
+        limit,
+    };
     let (rows, total) = r(store, |c| participants::list(c, &q(0, 100)));
     assert_eq!(keys(&rows), ["s::a", "s::b", "s::c", "s::d", "s::e"]);
     assert_eq!(total, 5);
@@ -147,16 +202,33 @@ fn list_orders_pages_and_counts(store: &Store) {
 }
 
 fn list_search_is_case_insensitive_and_literal(store: &Store) {
-    for key in ["iso::0088:abc", "iso::0088:xabcx", "iso::9915:zzz", "iso::a%c", "iso::a_c", "iso::abc_\\"] {
+    for key in [
+        "iso::0088:abc",
+        "iso::0088:xabcx",
+        "iso::9915:zzz",
+        "iso::a%c",
+        "iso::a_c",
+        "iso::abc_\\",
+    ] {
         participant(store, key);
     }
     let search = |s: &str| {
-        let query = ParticipantQuery { search: Some(s.into()), owner_id: None, offset: 0, limit: 100 };
+        let query = ParticipantQuery {
+            search: Some(s.into()),
+            owner_id: None,
+            offset: 0,
+            limit: 100,
+        };
         let (rows, total) = r(store, |c| participants::list(c, &query));
         assert_eq!(usize::try_from(total).unwrap(), rows.len());
-        rows.into_iter().map(|p| p.participant_key).collect::<Vec<_>>()
+        rows.into_iter()
+            .map(|p| p.participant_key)
+            .collect::<Vec<_>>()
     };
-    assert_eq!(search("ABC"), ["iso::0088:abc", "iso::0088:xabcx", "iso::abc_\\"]);
+    assert_eq!(
+        search("ABC"),
+        ["iso::0088:abc", "iso::0088:xabcx", "iso::abc_\\"]
+    );
     assert_eq!(search("0088:"), ["iso::0088:abc", "iso::0088:xabcx"]);
     assert_eq!(search("a%c"), ["iso::a%c"]);
     assert_eq!(search("a_c"), ["iso::a_c"]);
@@ -168,14 +240,31 @@ fn list_search_is_case_insensitive_and_literal(store: &Store) {
 fn list_by_owner(store: &Store) {
     let alice = user(store, "alice", false);
     let bob = user(store, "bob", false);
-    for (key, owner) in [("s::1", alice.id), ("s::2", bob.id), ("s::3", alice.id), ("s::10", alice.id)] {
+    for (key, owner) in [
+        ("s::1", alice.id),
+        ("s::2", bob.id),
+        ("s::3", alice.id),
+        ("s::10", alice.id),
+    ] {
         let p = participant(store, key);
-        w(store, |c| participants::update(c, p.id, Some(owner), None, 11));
+        w(store, |c| {
+            participants::update(c, p.id, Some(owner), None, 11)
+        });
     }
-    let query = ParticipantQuery { search: Some("1".into()), owner_id: Some(alice.id), offset: 0, limit: 1 };
+    let query = ParticipantQuery {
+        search: Some("1".into()),
+        owner_id: Some(alice.id),
+        offset: 0,
+        limit: 1,
+    };
     let (rows, total) = r(store, |c| participants::list(c, &query));
     assert_eq!((keys(&rows), total), (vec!["s::1"], 2));
-    let query = ParticipantQuery { owner_id: Some(bob.id), offset: 0, limit: 10, ..Default::default() };
+    let query = ParticipantQuery {
+        owner_id: Some(bob.id),
+        offset: 0,
+        limit: 10,
+        ..Default::default()
+    };
     let (rows, total) = r(store, |c| participants::list(c, &query));
     assert_eq!((keys(&rows), total), (vec!["s::2"], 1));
 }

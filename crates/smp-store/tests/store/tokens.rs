@@ -2,17 +2,33 @@ use smp_store::{NewToken, Store, tokens};
 
 use crate::common::{r, user, w, w_err};
 
-per_backend!(insert_find_touch_delete, list_for_user_in_order, unknown_user_and_duplicate_hash);
+per_backend!(
+    insert_find_touch_delete,
+    list_for_user_in_order,
+    unknown_user_and_duplicate_hash
+);
 
 fn token(user_id: i64, name: &str, hash: &str) -> NewToken {
-    NewToken { user_id, name: name.into(), token_hash: hash.into(), created_at: 100, expires_at: Some(200) }
+    NewToken {
+        user_id,
+        name: name.into(),
+        token_hash: hash.into(),
+        created_at: 100,
+        expires_at: Some(200),
+    }
 }
 
 fn insert_find_touch_delete(store: &Store) {
     let u = user(store, "alice", true);
     let t = w(store, |c| tokens::insert(c, &token(u.id, "ci", "hash-1")));
-    assert_eq!((t.user_id, t.name.as_str(), t.token_hash.as_str()), (u.id, "ci", "hash-1"));
-    assert_eq!((t.created_at, t.expires_at, t.last_used_at), (100, Some(200), None));
+    assert_eq!(
+        (t.user_id, t.name.as_str(), t.token_hash.as_str()),
+        (u.id, "ci", "hash-1")
+    );
+    assert_eq!(
+        (t.created_at, t.expires_at, t.last_used_at),
+        (100, Some(200), None)
+    );
 
     let (found, owner) = r(store, |c| tokens::find_by_hash(c, "hash-1")).unwrap();
     assert_eq!(found, t);
@@ -20,7 +36,13 @@ fn insert_find_touch_delete(store: &Store) {
     assert_eq!(r(store, |c| tokens::find_by_hash(c, "HASH-1")), None);
 
     assert!(w(store, |c| tokens::touch(c, t.id, 150)));
-    assert_eq!(r(store, |c| tokens::find_by_hash(c, "hash-1")).unwrap().0.last_used_at, Some(150));
+    assert_eq!(
+        r(store, |c| tokens::find_by_hash(c, "hash-1"))
+            .unwrap()
+            .0
+            .last_used_at,
+        Some(150)
+    );
     assert!(!w(store, |c| tokens::touch(c, t.id + 100, 150)));
 
     assert!(w(store, |c| tokens::delete(c, t.id)));
@@ -34,7 +56,10 @@ fn list_for_user_in_order(store: &Store) {
     w(store, |c| tokens::insert(c, &token(a.id, "z-first", "h1")));
     w(store, |c| tokens::insert(c, &token(b.id, "other", "h2")));
     w(store, |c| tokens::insert(c, &token(a.id, "a-second", "h3")));
-    let names: Vec<String> = r(store, |c| tokens::list_for_user(c, a.id)).into_iter().map(|t| t.name).collect();
+    let names: Vec<String> = r(store, |c| tokens::list_for_user(c, a.id))
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
     assert_eq!(names, ["z-first", "a-second"]);
     assert!(r(store, |c| tokens::list_for_user(c, b.id + 100)).is_empty());
 }

@@ -109,7 +109,7 @@ fn oversize_is_refused_before_parsing() {
     let err = parse_service_group(xml.as_bytes(), &opts).unwrap_err();
     assert_eq!(err.code(), "xml.too_large");
     // Even garbage: the size check comes first.
-    let err = parse_service_group(&vec![b'<'; 100], &ParseOptions { max_bytes: 10 }).unwrap_err();
+    let err = parse_service_group(&[b'<'; 100], &ParseOptions { max_bytes: 10 }).unwrap_err();
     assert_eq!(err.code(), "xml.too_large");
     assert!(
         parse_service_group(

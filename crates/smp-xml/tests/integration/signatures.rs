@@ -45,7 +45,7 @@ fn flip_base64(s: &str) -> String {
     let mid = s.len() / 2;
     let mut chars: Vec<char> = s.chars().collect();
     let i = (mid..chars.len())
-        .find(|&i| chars[i].is_ascii_alphanumeric())
+        .find(|&i| chars[i].is_ascii_alphabetic())
         .unwrap();
     chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
     chars.into_iter().collect()
