@@ -11,7 +11,7 @@ fn entity(n: u32) -> EntityRecord {
     EntityRecord {
         names_json: format!(r#"[["Name {n}","en"]]"#),
         country_code: "BE".into(),
-        geographical_information: (n % 2 == 0).then(|| "Brussels\nBelgium".to_owned()),
+        geographical_information: n.is_multiple_of(2).then(|| "Brussels\nBelgium".to_owned()),
         identifiers_json: "[]".into(),
         websites_json: r#"["https://example.com"]"#.into(),
         contacts_json: "[]".into(),
