@@ -1,6 +1,8 @@
 //! The only backend-specific SQL of the crate: upserts. diesel's `on_conflict` does not
 //! compile on the multi-backend connection, so each statement is built against the
-//! inner connection; the macro keeps the two arms textually identical.
+//! inner connection; the macro keeps the two arms textually identical. The hot document
+//! read uses the same macro for another reason: only statements run on the inner
+//! connection are kept in diesel's prepared-statement cache.
 
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -17,6 +19,7 @@ macro_rules! on_inner {
         }
     };
 }
+pub(crate) use on_inner;
 
 pub(crate) fn document(
     conn: &mut DbConnection,

@@ -84,13 +84,15 @@ pub fn get(
     conn: &mut DbConnection,
     key: &DocumentKey,
 ) -> Result<Option<StoredDocument>, StoreError> {
-    let found: Option<(Vec<u8>, String, i64)> = documents::table
+    // On the inner connection so the prepared statement is cached: through the
+    // multi-backend connection SQLite re-parsed this SQL on every uncached read.
+    let query = documents::table
         .filter(documents::participant_key.eq(&key.participant_key))
         .filter(documents::kind.eq(key.kind.as_str()))
         .filter(documents::doc_key.eq(&key.doc_key))
-        .select((documents::content, documents::etag, documents::updated_at))
-        .first(conn)
-        .optional()?;
+        .select((documents::content, documents::etag, documents::updated_at));
+    let found: Option<(Vec<u8>, String, i64)> =
+        upsert::on_inner!(conn, |c| query.first(c).optional())?;
     Ok(found.map(|(content, etag, updated_at)| StoredDocument {
         content,
         etag,
