@@ -58,6 +58,10 @@ missing=()
 command -v xmlsec1 >/dev/null 2>&1 || missing+=(xmlsec1)
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 pg_bin_dir >/dev/null || missing+=(postgresql)
+# Build dependencies of diesel (libpq) and openssl-sys, also absent on a fresh machine.
+if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libpq openssl; then
+    missing+=(pkg-config libpq-dev libssl-dev)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
     log "    missing: ${missing[*]}"
     apt_get=(apt-get)
@@ -79,6 +83,12 @@ PGBIN="$(pg_bin_dir)" || die "no PostgreSQL server found under /usr/lib/postgres
 log "    xmlsec1: $(xmlsec1 --version | head -n1)"
 log "    xmllint: $(xmllint --version 2>&1 | head -n1)"
 log "    postgres: $("$PGBIN/postgres" --version)"
+# rustup's minimal profile has neither rustfmt nor clippy.
+if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+    command -v rustup >/dev/null 2>&1 || die "cargo fmt / cargo clippy missing and no rustup to install them"
+    rustup component add rustfmt clippy
+fi
+log "    $(cargo --version), $(cargo fmt --version), $(cargo clippy --version)"
 
 # ---------------------------------------------------------------------------------------------
 step "spec directory"

@@ -111,7 +111,7 @@ start_ferry() { # start_ferry CACHE_ENABLED: sets FERRY_PID and FERRY_URL
         FERRY_DATABASE__URL="sqlite://$TMP/ferry.db" \
         FERRY_CACHE__ENABLED="$1" \
         FERRY_ADMIN_TOKEN="$TOKEN" \
-        RUST_LOG="${RUST_LOG:-warn}" \
+        FERRY_LOG="${FERRY_LOG:-warn}" \
         "$FERRY_BIN" serve >"$TMP/ferry.out" 2>>"$TMP/ferry.log" &
     FERRY_PID=$!
     FERRY_URL=""

@@ -4,6 +4,10 @@
 //! (`tests/src/`), so each test stays a few lines long.
 
 mod bad_input;
+mod cli;
+mod cluster;
 mod endpoint_profile;
+mod json_api;
 mod lifecycle;
 mod phoss_samples;
+mod tls;

@@ -72,6 +72,8 @@ impl FerryProcess {
             child: Some(child),
             base_url: String::new(),
             client: Client::builder()
+                // Ferry may serve https with certs-test/tls/localhost: trust the test root.
+                .add_root_certificate(test_root_certificate())
                 .timeout(REQUEST_TIMEOUT)
                 .redirect(Policy::none())
                 .build()
@@ -114,10 +116,16 @@ impl FerryProcess {
         ferry
     }
 
-    fn wait_healthy(&self) {
+    fn wait_healthy(&mut self) {
         let deadline = Instant::now() + START_TIMEOUT;
         let url = self.url("/health");
         loop {
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                panic!(
+                    "ferry exited ({status}) before /health answered\n{}",
+                    self.log_tail(40)
+                );
+            }
             if let Ok(r) = self.client.get(&url).send()
                 && r.status().as_u16() == 200
             {
@@ -273,4 +281,10 @@ impl Drop for FerryProcess {
         }
         self.terminate();
     }
+}
+
+fn test_root_certificate() -> reqwest::Certificate {
+    let path = repo_root().join("certs-test/root/root-ca.crt.pem");
+    let pem = fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    reqwest::Certificate::from_pem(&pem).expect("the test root is a PEM certificate")
 }

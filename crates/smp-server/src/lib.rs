@@ -42,8 +42,6 @@ pub struct TlsFiles {
 pub struct ServerSettings {
     /// Path prefix of every route, "" or like "/smp".
     pub base_path: String,
-    /// Serve https with these files; plain http when None.
-    pub tls: Option<TlsFiles>,
     /// Worker threads (0 = one per core).
     pub workers: usize,
     /// Largest accepted request body.
@@ -52,20 +50,27 @@ pub struct ServerSettings {
     pub change_poll: Duration,
 }
 
-/// A bound listener and the URL it answers on.
+/// A bound listener, its TLS setup and the URL it answers on.
 pub struct Bound {
     listener: TcpListener,
+    tls: Option<openssl::ssl::SslAcceptorBuilder>,
     /// e.g. `http://127.0.0.1:8080`.
     pub url: String,
 }
 
-/// Binds the listening socket (port 0 picks a free port).
-pub fn bind(addr: &str, tls: bool) -> std::io::Result<Bound> {
+/// Loads the TLS files (checking that key and certificate match) and binds the listening
+/// socket (port 0 picks a free port), so every startup error surfaces before serving.
+pub fn bind(addr: &str, tls: Option<&TlsFiles>) -> std::io::Result<Bound> {
+    let tls = tls
+        .map(|files| tls::acceptor(&files.certificate, &files.key))
+        .transpose()
+        .map_err(std::io::Error::other)?;
     let listener = TcpListener::bind(addr)?;
     let local = listener.local_addr()?;
-    let scheme = if tls { "https" } else { "http" };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     Ok(Bound {
         listener,
+        tls,
         url: format!("{scheme}://{local}"),
     })
 }
@@ -109,12 +114,8 @@ pub async fn run(
     } else {
         settings.workers
     });
-    let server = match &settings.tls {
-        Some(files) => {
-            let acceptor =
-                tls::acceptor(&files.certificate, &files.key).map_err(std::io::Error::other)?;
-            server.listen_openssl(bound.listener, acceptor)?
-        }
+    let server = match bound.tls {
+        Some(acceptor) => server.listen_openssl(bound.listener, acceptor)?,
         None => server.listen(bound.listener)?,
     };
     server.run().await

@@ -10,10 +10,10 @@ pub(crate) fn acceptor(certificate: &Path, key: &Path) -> Result<SslAcceptorBuil
         SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).map_err(|e| e.to_string())?;
     builder
         .set_certificate_chain_file(certificate)
-        .map_err(|e| format!("server.tls.certificate {}: {e}", certificate.display()))?;
+        .map_err(|e| format!("server.tls_certificate {}: {e}", certificate.display()))?;
     builder
         .set_private_key_file(key, SslFiletype::PEM)
-        .map_err(|e| format!("server.tls.key {}: {e}", key.display()))?;
+        .map_err(|e| format!("server.tls_key {}: {e}", key.display()))?;
     builder
         .check_private_key()
         .map_err(|e| format!("server.tls.key does not match server.tls.certificate: {e}"))?;

@@ -88,9 +88,7 @@ impl Store {
             .error_handler(Box::new(LogErrors));
         if memory {
             // The database lives and dies with its only connection: never recycle it.
-            builder = builder
-                .idle_timeout(None)
-                .max_lifetime(None);
+            builder = builder.idle_timeout(None).max_lifetime(None);
         }
         let pool = builder.build(manager).map_err(StoreError::Pool)?;
         let store = Self {

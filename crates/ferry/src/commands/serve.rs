@@ -14,8 +14,12 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
         certificate: PathBuf::from(&config.server.tls_certificate),
         key: PathBuf::from(&config.server.tls_key),
     });
-    let bound = smp_server::bind(&config.server.bind, tls.is_some())
-        .map_err(|e| CliError::Startup(format!("server.bind {}: {e}", config.server.bind)))?;
+    let bound = smp_server::bind(&config.server.bind, tls.as_ref()).map_err(|e| {
+        CliError::Startup(format!(
+            "cannot listen on {} (server.bind): {e}",
+            config.server.bind
+        ))
+    })?;
     let public_url = if config.server.public_url.is_empty() {
         bound.url.clone()
     } else {
@@ -32,7 +36,6 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
 
     let settings = ServerSettings {
         base_path: config.server.base_path.clone(),
-        tls,
         workers: config.server.workers,
         max_body_bytes: config.server.max_body_bytes,
         change_poll: Duration::from_millis(config.cache.poll_interval_ms),

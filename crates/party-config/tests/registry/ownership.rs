@@ -99,3 +99,26 @@ fn bootstrap_token_is_replaced_when_it_changes() {
         assert!(r.authenticate_bearer("second-token").is_ok());
     });
 }
+
+#[test]
+fn search_finds_participants_by_any_part_of_their_identifier() {
+    each_backend(|env| {
+        let r = &env.registry;
+        r.create_participant(
+            &env.admin,
+            &with_endpoint(PARTICIPANT, "https://ap.example.org/as4"),
+        )
+        .unwrap();
+        for (search, expected) in [("0208", 1), ("0123456", 1), ("ISO6523", 1), ("9999", 0)] {
+            let params = ListParams {
+                search: Some(search.into()),
+                ..ListParams::default()
+            };
+            assert_eq!(
+                r.list_participants(&env.admin, &params).unwrap().total,
+                expected,
+                "search {search}"
+            );
+        }
+    });
+}
