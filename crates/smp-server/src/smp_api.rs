@@ -105,6 +105,12 @@ async fn load(
     state: &web::Data<AppState>,
     key: DocumentKey,
 ) -> Result<Option<Arc<PublishedDocument>>, Problem> {
+    // An embedded SQLite read is a local B-tree lookup that never waits for a writer (WAL):
+    // handing it to the blocking pool would cost more in thread switches than the read
+    // itself. A PostgreSQL read waits on the network, so it must not hold the worker.
+    if state.registry.reads_are_local() {
+        return Ok(state.registry.load(&key)?);
+    }
     let registry = state.registry.clone();
     Ok(web::block(move || registry.load(&key)).await??)
 }

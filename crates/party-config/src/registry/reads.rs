@@ -20,6 +20,12 @@ impl Registry {
         self.cache.get(key)
     }
 
+    /// Whether a database read is local and short (embedded SQLite) rather than a network
+    /// round trip (PostgreSQL).
+    pub fn reads_are_local(&self) -> bool {
+        self.store.backend() == smp_store::Backend::Sqlite
+    }
+
     /// The document from the database (filling the cache), or None when not published.
     pub fn load(&self, key: &DocumentKey) -> Result<Option<Arc<PublishedDocument>>, DomainError> {
         let seen = self.cache.generation();
