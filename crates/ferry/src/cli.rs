@@ -75,6 +75,9 @@ pub(crate) struct AddArgs {
     /// Owner user name (default: admin).
     #[arg(long)]
     pub(crate) owner: Option<String>,
+    /// Register locally only, not in the SML.
+    #[arg(long)]
+    pub(crate) no_sml: bool,
 }
 
 #[cfg(test)]

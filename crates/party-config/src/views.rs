@@ -17,6 +17,9 @@ pub struct NewParticipant {
     /// Owner's user name (administrators only; default: the caller).
     #[serde(default)]
     pub owner: Option<String>,
+    /// Register in the SML (default true; false = local only, like phoss `create-in-sml=false`).
+    #[serde(default)]
+    pub create_in_sml: Option<bool>,
 }
 
 /// One capability as stored.
@@ -63,6 +66,10 @@ pub struct ParticipantView {
     pub redirects: Vec<RedirectView>,
     /// Whether a business card is published.
     pub has_business_card: bool,
+    /// `unregistered`, `pending`, `registered` or `failed`.
+    pub sml_state: String,
+    /// The SML's refusal, when `failed` (or the last transient error, when `pending`).
+    pub sml_error: Option<String>,
 }
 
 /// A participant in a list.
@@ -71,6 +78,8 @@ pub struct ParticipantView {
 pub struct ParticipantSummary {
     /// `scheme::value` as registered.
     pub participant: String,
+    /// `unregistered`, `pending`, `registered` or `failed`.
+    pub sml_state: String,
     /// The owning user.
     pub owner: Option<String>,
     /// RFC 3339.

@@ -174,6 +174,7 @@ async fn put(
     target: Target,
 ) -> Result<HttpResponse, Problem> {
     let actor = authenticate(req, state).await?;
+    let register_in_sml = !create_in_sml_disabled(req.query_string());
     let body = read_body(payload, state.max_body_bytes).await?;
     let registry = state.registry.clone();
     web::block(move || -> Result<(), Problem> {
@@ -181,7 +182,7 @@ async fn put(
         match target {
             Target::ServiceGroup(p) => {
                 let group = smp_xml::parse_service_group(&body, opts)?;
-                registry.put_service_group(&actor, &p, &group)?;
+                registry.put_service_group(&actor, &p, &group, register_in_sml)?;
             }
             Target::ServiceMetadata(p, d) => {
                 let metadata = smp_xml::parse_service_metadata(&body, opts)?;
@@ -212,4 +213,23 @@ async fn delete(
     })
     .await??;
     Ok(HttpResponse::Ok().finish())
+}
+
+/// phoss-SMP's `?create-in-sml=false`: create the participant locally only.
+fn create_in_sml_disabled(query: &str) -> bool {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .any(|(k, v)| k.eq_ignore_ascii_case("create-in-sml") && v.eq_ignore_ascii_case("false"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn create_in_sml_flag() {
+        assert!(super::create_in_sml_disabled("create-in-sml=false"));
+        assert!(super::create_in_sml_disabled("a=b&create-in-sml=FALSE"));
+        assert!(!super::create_in_sml_disabled("create-in-sml=true"));
+        assert!(!super::create_in_sml_disabled(""));
+    }
 }

@@ -40,7 +40,7 @@ pub use crate::{
     // Repository modules: callers write `smp_store::participants::insert(conn, ..)`.
     repo::{
         audit, business_cards, changes, documents, participants, profiles, services, settings,
-        tokens, users,
+        sml_jobs, tokens, users,
     },
     repo::{
         audit::{AuditQuery, AuditRow, NewAuditEntry},
@@ -50,6 +50,7 @@ pub use crate::{
         participants::{NewParticipant, ParticipantQuery, ParticipantRow},
         profiles::{NewProfile, ProfileRow},
         services::{EndpointRecord, ProcessRecord, RedirectRecord, ServiceRecord},
+        sml_jobs::{AttemptOutcome, NewSmlJob, SmlJobRow},
         tokens::{NewToken, TokenRow},
         users::{NewUser, UserRow},
     },

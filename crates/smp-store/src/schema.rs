@@ -34,6 +34,8 @@ diesel::table! {
         extension -> Nullable<Text>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        sml_state -> Text,
+        sml_error -> Nullable<Text>,
     }
 }
 
@@ -186,3 +188,20 @@ diesel::allow_tables_to_appear_in_same_query!(
     changes,
     settings,
 );
+
+diesel::table! {
+    sml_jobs (id) {
+        id -> BigInt,
+        participant_key -> Text,
+        scheme -> Text,
+        value -> Text,
+        action -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_run_at -> BigInt,
+        last_error_code -> Nullable<Text>,
+        last_error_message -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}

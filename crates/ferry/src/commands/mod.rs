@@ -36,6 +36,7 @@ pub(crate) fn open_registry(config: &Config, public_url: &str) -> Result<Arc<Reg
             cache_enabled: config.cache.enabled,
             cache_max_entries: config.cache.max_entries,
             max_document_bytes: config.server.max_body_bytes,
+            sml_enabled: false,
         },
     );
     Ok(Arc::new(registry))

@@ -105,6 +105,7 @@ fn new_participant(args: AddArgs) -> NewParticipant {
         participant: args.participant,
         capabilities,
         owner: args.owner,
+        create_in_sml: Some(!args.no_sml),
     }
 }
 

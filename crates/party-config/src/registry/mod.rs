@@ -20,12 +20,13 @@ use std::sync::Arc;
 use peppol_id::{DocumentTypeId, ParticipantId};
 use smp_store::documents::{DocumentKey, DocumentKind};
 use smp_store::participants::ParticipantRow;
-use smp_store::{DbConnection, Store, audit, changes, documents};
+use smp_store::{DbConnection, NewSmlJob, Store, audit, changes, documents, sml_jobs};
 use smp_xml::{ParseOptions, SigningKey};
 
 use crate::publication::{
     DocumentCache, Links, etag_of, render_service_group, render_service_metadata,
 };
+use crate::sml::SmlState;
 use crate::{Actor, DomainError};
 
 /// How the registry publishes and caches.
@@ -41,15 +42,18 @@ pub struct RegistryConfig {
     pub cache_max_entries: usize,
     /// Largest XML document accepted.
     pub max_document_bytes: usize,
+    /// Mirror participant creation and deletion in the SML (durable jobs).
+    pub sml_enabled: bool,
 }
 
 /// The domain core behind every API.
 pub struct Registry {
-    store: Store,
+    pub(crate) store: Store,
     signer: Arc<SigningKey>,
     links: Links,
     cache: DocumentCache,
     parse: ParseOptions,
+    sml_enabled: bool,
 }
 
 impl Registry {
@@ -63,6 +67,7 @@ impl Registry {
             parse: ParseOptions {
                 max_bytes: config.max_document_bytes,
             },
+            sml_enabled: config.sml_enabled,
         }
     }
 
@@ -139,6 +144,51 @@ impl Registry {
             put_document(conn, business_card_key(&pid), &bytes, now)?;
         }
         Ok(())
+    }
+}
+
+impl Registry {
+    /// Queues the SML registration of a participant created in this transaction (unless
+    /// the SML is off or the caller opted out).
+    fn queue_sml_create(
+        &self,
+        conn: &mut DbConnection,
+        row: &ParticipantRow,
+        register: bool,
+        now: i64,
+    ) -> Result<(), DomainError> {
+        if !(self.sml_enabled && register) {
+            return Ok(());
+        }
+        sml_jobs::supersede_pending(conn, &row.participant_key, now)?;
+        sml_jobs::insert(conn, &new_job(row, "create", now))?;
+        smp_store::participants::set_sml_state(conn, row.id, SmlState::Pending.as_str(), None)?;
+        Ok(())
+    }
+
+    /// Queues the SML deletion of a participant deleted in this transaction.
+    fn queue_sml_delete(
+        &self,
+        conn: &mut DbConnection,
+        row: &ParticipantRow,
+        now: i64,
+    ) -> Result<(), DomainError> {
+        if !self.sml_enabled || row.sml_state == SmlState::Unregistered.as_str() {
+            return Ok(());
+        }
+        sml_jobs::supersede_pending(conn, &row.participant_key, now)?;
+        sml_jobs::insert(conn, &new_job(row, "delete", now))?;
+        Ok(())
+    }
+}
+
+fn new_job(row: &ParticipantRow, action: &str, now: i64) -> NewSmlJob {
+    NewSmlJob {
+        participant_key: row.participant_key.clone(),
+        scheme: row.scheme.clone(),
+        value: row.value.clone(),
+        action: action.to_owned(),
+        created_at: now,
     }
 }
 

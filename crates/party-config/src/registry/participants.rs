@@ -56,6 +56,10 @@ impl Registry {
                     created_at: now,
                 },
             )?;
+            self.queue_sml_create(conn, &row, request.create_in_sml.unwrap_or(true), now)?;
+            let row = participants::get(conn, row.id)?.ok_or_else(|| {
+                DomainError::Corrupt("participant vanished inside its transaction".into())
+            })?;
             for capability in &request.capabilities {
                 self.apply_capability(conn, row.id, &pid, capability, now)?;
             }
@@ -104,6 +108,7 @@ impl Registry {
                 .map(|row| {
                     Ok(ParticipantSummary {
                         participant: format!("{}::{}", row.scheme, row.value),
+                        sml_state: row.sml_state.clone(),
                         owner: owners.name(conn, row.owner_id)?,
                         created_at: rfc3339(row.created_at),
                         updated_at: rfc3339(row.updated_at),
@@ -236,5 +241,7 @@ pub(super) fn participant_view(
         capabilities,
         redirects,
         has_business_card: business_cards::get(conn, row.id)?.is_some(),
+        sml_state: row.sml_state.clone(),
+        sml_error: row.sml_error.clone(),
     })
 }

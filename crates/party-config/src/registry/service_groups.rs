@@ -11,12 +11,15 @@ use crate::{Actor, DomainError};
 impl Registry {
     /// PUT /{participant}: creates the participant (owned by the caller) or updates its
     /// ServiceGroup extension. The references in the body are ignored: Ferry lists the
-    /// document types it actually publishes. Returns true when created.
+    /// document types it actually publishes. Returns true when created. A new participant
+    /// is queued for SML registration unless `register_in_sml` is false (the phoss
+    /// `?create-in-sml=false` flag).
     pub fn put_service_group(
         &self,
         actor: &Actor,
         url: &ParticipantId,
         group: &ServiceGroup,
+        register_in_sml: bool,
     ) -> Result<bool, DomainError> {
         if group.participant != *url {
             return Err(DomainError::ParticipantMismatch {
@@ -49,6 +52,7 @@ impl Registry {
                             created_at: now,
                         },
                     )?;
+                    self.queue_sml_create(conn, &row, register_in_sml, now)?;
                     (row, true)
                 }
             };
@@ -76,6 +80,7 @@ impl Registry {
             actor.may_change(&row)?;
             business_cards::delete(conn, row.id)?;
             participants::delete(conn, row.id)?;
+            self.queue_sml_delete(conn, &row, now)?;
             documents::delete_for_participant(conn, &row.participant_key)?;
             record(
                 conn,

@@ -9,3 +9,4 @@ mod ownership;
 mod profiles;
 mod publication;
 mod rollback;
+mod sml;

@@ -28,7 +28,9 @@ fn users_change_only_their_own_participants() {
             extension: None,
         };
         assert_eq!(
-            r.put_service_group(&bob, &pid, &group).unwrap_err().code(),
+            r.put_service_group(&bob, &pid, &group, true)
+                .unwrap_err()
+                .code(),
             "auth.forbidden"
         );
         assert_eq!(
@@ -51,7 +53,7 @@ fn users_change_only_their_own_participants() {
         );
 
         // the admin may change everything
-        assert!(!r.put_service_group(&env.admin, &pid, &group).unwrap());
+        assert!(!r.put_service_group(&env.admin, &pid, &group, true).unwrap());
         r.delete_participant(&env.admin, &pid).unwrap();
     });
 }

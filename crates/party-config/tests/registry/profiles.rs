@@ -18,6 +18,7 @@ fn using_profile(participant: &str) -> NewParticipant {
             endpoint_profile: Some("main".into()),
         }],
         owner: None,
+        create_in_sml: None,
     }
 }
 

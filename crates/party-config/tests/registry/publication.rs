@@ -31,6 +31,7 @@ pub(crate) fn with_endpoint(participant: &str, url: &str) -> NewParticipant {
             endpoint_profile: None,
         }],
         owner: None,
+        create_in_sml: None,
     }
 }
 

@@ -51,7 +51,7 @@ fn a_body_for_another_participant_is_refused() {
             extension: None,
         };
         assert_eq!(
-            r.put_service_group(&env.admin, &url, &group)
+            r.put_service_group(&env.admin, &url, &group, true)
                 .unwrap_err()
                 .code(),
             "participant.mismatch"

@@ -55,6 +55,15 @@ impl Env {
 
 /// One registry per available database engine.
 pub(crate) fn each_backend(test: impl Fn(Env)) {
+    each_backend_configured(false, test);
+}
+
+/// Like [`each_backend`], with SML registration on.
+pub(crate) fn each_backend_with_sml(test: impl Fn(Env)) {
+    each_backend_configured(true, test);
+}
+
+fn each_backend_configured(sml_enabled: bool, test: impl Fn(Env)) {
     let dir = tempfile::tempdir().unwrap();
     for (backend, url) in test_support::test_databases(dir.path()) {
         let store = Store::open(&url, 4).unwrap();
@@ -67,6 +76,7 @@ pub(crate) fn each_backend(test: impl Fn(Env)) {
                 cache_enabled: true,
                 cache_max_entries: 1000,
                 max_document_bytes: 1 << 20,
+                sml_enabled,
             },
         );
         let admin = registry.unchecked_local_admin().unwrap();

@@ -8,6 +8,7 @@ pub mod participants;
 pub mod profiles;
 pub mod services;
 pub mod settings;
+pub mod sml_jobs;
 pub mod tokens;
 pub mod users;
 

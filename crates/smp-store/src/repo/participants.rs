@@ -24,6 +24,11 @@ pub struct ParticipantRow {
     pub extension: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Where the participant stands at the SML: `unregistered`, `pending`,
+    /// `registered` or `failed` (the domain owns the vocabulary).
+    pub sml_state: String,
+    /// The SML's last refusal (`code: message`) when `sml_state` is `failed`.
+    pub sml_error: Option<String>,
 }
 
 /// A participant to insert; `updated_at` starts as `created_at`.
@@ -178,4 +183,32 @@ fn like_pattern(search: &str) -> String {
     }
     pattern.push('%');
     pattern
+}
+
+/// Sets a participant's SML state; returns whether the participant exists.
+pub fn set_sml_state(
+    conn: &mut DbConnection,
+    id: i64,
+    state: &str,
+    error: Option<&str>,
+) -> Result<bool, StoreError> {
+    Ok(diesel::update(participants::table.find(id))
+        .set((
+            participants::sml_state.eq(state),
+            participants::sml_error.eq(error),
+        ))
+        .execute(conn)?
+        > 0)
+}
+
+/// Every participant key with the given SML state, in key order (for reconciliation).
+pub fn keys_with_sml_state(
+    conn: &mut DbConnection,
+    state: &str,
+) -> Result<Vec<String>, StoreError> {
+    Ok(participants::table
+        .filter(participants::sml_state.eq(state))
+        .order(participants::participant_key)
+        .select(participants::participant_key)
+        .load(conn)?)
 }

@@ -16,6 +16,7 @@ mod participants;
 mod profiles;
 mod services;
 mod settings;
+mod sml_jobs;
 mod tokens;
 mod transactions;
 mod users;

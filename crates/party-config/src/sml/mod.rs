@@ -1,0 +1,14 @@
+//! Keeping the SML in line with the local database.
+//!
+//! Every local create or delete writes an intent (an `sml_jobs` row) in the same
+//! transaction; [`crate::Registry::run_sml_jobs`] carries the intents out. A call that
+//! failed in transit may still have reached the SML, so before trying again the worker
+//! asks the SML whether the previous attempt took effect. See `docs/sml-registration.md`.
+
+mod jobs;
+mod registry;
+mod state;
+
+pub use jobs::SmlRunSummary;
+pub use registry::{SmlFailure, SmlFailureKind, SmlRegistry};
+pub use state::SmlState;

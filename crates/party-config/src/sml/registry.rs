@@ -1,0 +1,48 @@
+//! What the domain needs from the SML, as a narrow trait (implemented over `sml-client`
+//! in `crate::adapters`, and by in-memory fakes in tests).
+
+use peppol_id::ParticipantId;
+
+/// How an SML call failed, as far as the registration logic cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmlFailureKind {
+    /// The participant is already registered (ERR-106 on create).
+    AlreadyExists,
+    /// The participant is not registered (ERR-110 on delete).
+    NotFound,
+    /// The SML refused for another reason (unauthorised certificate, bad request, a
+    /// pending migration): retrying will not help; an operator must act.
+    Refused,
+    /// Transport failure, timeout or SML-side error: try again later. The call may have
+    /// taken effect.
+    Transient,
+}
+
+/// A failed SML call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmlFailure {
+    /// What to do about it.
+    pub kind: SmlFailureKind,
+    /// A stable code, e.g. `sml.err_101` or `sml.transport`.
+    pub code: String,
+    /// The SML's or the transport's message.
+    pub message: String,
+}
+
+impl std::fmt::Display for SmlFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+/// The participant operations of the SML for this SMP.
+pub trait SmlRegistry: Send + Sync {
+    /// Registers the participant for this SMP.
+    fn create_participant(&self, participant: &ParticipantId) -> Result<(), SmlFailure>;
+    /// Deregisters the participant from this SMP.
+    fn delete_participant(&self, participant: &ParticipantId) -> Result<(), SmlFailure>;
+    /// Whether the SML has the participant registered for this SMP.
+    fn participant_exists(&self, participant: &ParticipantId) -> Result<bool, SmlFailure>;
+    /// Every participant the SML has for this SMP.
+    fn list_participants(&self) -> Result<Vec<ParticipantId>, SmlFailure>;
+}
