@@ -29,8 +29,22 @@ pub struct FerryProcess {
     base_url: String,
     client: Client,
     log_path: PathBuf,
-    // Owns the directory of the log file.
+    /// Stdout lines after the listening line (e.g. the in-process SML emulator's).
+    stdout: std::sync::Mutex<mpsc::Receiver<String>>,
+    sml_emulator: std::sync::OnceLock<SmlEmulatorInfo>,
+    // Owns the directory of the log file (and the SML emulator's database).
     _dir: tempfile::TempDir,
+}
+
+/// Where the in-process SML emulator of a Ferry process listens.
+#[derive(Debug, Clone)]
+pub struct SmlEmulatorInfo {
+    /// SOAP base URL (https).
+    pub soap_url: String,
+    /// Its authoritative DNS server (UDP and TCP).
+    pub dns: std::net::SocketAddr,
+    /// Its fault-injection endpoint.
+    pub admin_url: String,
 }
 
 impl FerryProcess {
@@ -59,6 +73,13 @@ impl FerryProcess {
             .env("FERRY_SERVER__BIND", "127.0.0.1:0")
             .env("FERRY_DATABASE__URL", db_url)
             .env("FERRY_ADMIN_TOKEN", ADMIN_TOKEN)
+            // Every process gets its own in-process SML emulator on free ports.
+            .env("FERRY_SML__EMULATOR__SOAP_BIND", "127.0.0.1:0")
+            .env("FERRY_SML__EMULATOR__DNS_BIND", "127.0.0.1:0")
+            .env(
+                "FERRY_SML__EMULATOR__DATABASE",
+                dir.path().join("sml-emulator.db"),
+            )
             .envs(extra_env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -68,6 +89,7 @@ impl FerryProcess {
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
         let stdout = child.stdout.take().expect("stdout is piped");
 
+        let (lines, first_lines) = mpsc::channel();
         let mut ferry = Self {
             child: Some(child),
             base_url: String::new(),
@@ -79,12 +101,13 @@ impl FerryProcess {
                 .build()
                 .expect("build the HTTP client"),
             log_path,
+            stdout: std::sync::Mutex::new(first_lines),
+            sml_emulator: std::sync::OnceLock::new(),
             _dir: dir,
         };
 
         // A reader thread keeps draining stdout after the first line, so Ferry can never
         // block on a full pipe; the channel turns the blocking read into one with a timeout.
-        let (lines, first_lines) = mpsc::channel();
         thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
@@ -92,7 +115,12 @@ impl FerryProcess {
                 let _ = lines.send(line);
             }
         });
-        match first_lines.recv_timeout(START_TIMEOUT) {
+        let first = ferry
+            .stdout
+            .lock()
+            .expect("stdout receiver lock")
+            .recv_timeout(START_TIMEOUT);
+        match first {
             Ok(line) => match line.strip_prefix(LISTENING_PREFIX) {
                 Some(url) => ferry.base_url = url.trim_end_matches('/').to_owned(),
                 None => panic!(
@@ -114,6 +142,35 @@ impl FerryProcess {
         }
         ferry.wait_healthy();
         ferry
+    }
+
+    /// The in-process SML emulator's addresses (from the `ferry sml-emulator …` stdout line).
+    pub fn sml_emulator(&self) -> &SmlEmulatorInfo {
+        self.sml_emulator.get_or_init(|| {
+            let rx = self.stdout.lock().expect("stdout receiver lock");
+            loop {
+                let line = rx.recv_timeout(START_TIMEOUT).unwrap_or_else(|e| {
+                    panic!(
+                        "no `ferry sml-emulator` line on stdout ({e})\n{}",
+                        self.log_tail(40)
+                    )
+                });
+                let Some(rest) = line.strip_prefix("ferry sml-emulator ") else {
+                    continue;
+                };
+                let field = |name: &str| {
+                    rest.split_whitespace()
+                        .find_map(|kv| kv.strip_prefix(name))
+                        .unwrap_or_else(|| panic!("no {name} in {line:?}"))
+                        .to_owned()
+                };
+                return SmlEmulatorInfo {
+                    soap_url: field("soap="),
+                    dns: field("dns=").parse().expect("dns=ip:port"),
+                    admin_url: field("admin="),
+                };
+            }
+        })
     }
 
     fn wait_healthy(&mut self) {

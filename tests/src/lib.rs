@@ -32,7 +32,7 @@ mod tools;
 pub use crate::{
     binary::ferry_binary,
     databases::for_each_database,
-    ferry_process::{ADMIN_TOKEN, FerryProcess},
+    ferry_process::{ADMIN_TOKEN, FerryProcess, SmlEmulatorInfo},
     fixtures::{
         AP_CERT_PLACEHOLDER, DOCTYPE, DOCTYPE_VALUE, PARTICIPANT, PROCESS, ap_cert_b64,
         business_card_sample, encode_segment, hrefs, metadata_path, participant_path,

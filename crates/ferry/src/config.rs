@@ -13,7 +13,7 @@ pub(crate) const DEFAULT_CONFIG: &str = "config/ferry.toml";
 /// The documented development bootstrap token (override with FERRY_ADMIN_TOKEN).
 pub(crate) const DEV_ADMIN_TOKEN: &str = "ferry-dev-admin-token";
 
-const SECTIONS: [&str; 5] = ["server", "database", "signing", "cache", "log"];
+const SECTIONS: [&str; 6] = ["server", "database", "signing", "cache", "log", "sml"];
 
 /// Everything Ferry can be configured with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -26,6 +26,48 @@ pub(crate) struct Config {
     pub(crate) signing: SigningConfig,
     pub(crate) cache: CacheConfig,
     pub(crate) log: LogConfig,
+    pub(crate) sml: SmlConfig,
+}
+
+/// Where participants are registered: the SML (Service Metadata Locator).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SmlConfig {
+    /// `emulator` (in-process, the default), `test` (Peppol test SML), `production`,
+    /// `custom` (use `url` and `dns_zone`) or `off`.
+    pub(crate) mode: String,
+    /// This SMP's ID at the SML (DNS-label syntax).
+    pub(crate) smp_id: String,
+    /// SOAP base URL for `custom`.
+    pub(crate) url: String,
+    /// DNS zone for `custom` (and the emulator's zone in `emulator` mode).
+    pub(crate) dns_zone: String,
+    /// Name servers (`host:port`) for SML lookups; empty = the system's (or the emulator's).
+    pub(crate) dns_servers: Vec<String>,
+    /// Client certificate + key (PEM) for mutual TLS; the SMP's Peppol certificate.
+    pub(crate) client_certificate: PathBuf,
+    pub(crate) client_key: PathBuf,
+    /// Extra CA certificates (PEM) to trust for the SML's server certificate.
+    pub(crate) trusted_roots: String,
+    /// IPv4 address registered as the SMP entry's PhysicalAddress.
+    pub(crate) physical_address: String,
+    pub(crate) timeout_ms: u64,
+    /// How often the registration worker looks for due jobs.
+    pub(crate) worker_interval_ms: u64,
+    pub(crate) emulator: EmulatorConfig,
+}
+
+/// The in-process SML emulator (`sml.mode = "emulator"`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EmulatorConfig {
+    pub(crate) soap_bind: String,
+    pub(crate) dns_bind: String,
+    pub(crate) database: PathBuf,
+    pub(crate) tls_certificate: PathBuf,
+    pub(crate) tls_key: PathBuf,
+    /// Client certificates must chain to these roots.
+    pub(crate) client_ca: PathBuf,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -110,6 +152,27 @@ impl Default for Config {
             log: LogConfig {
                 format: "text".into(),
                 level: "info".into(),
+            },
+            sml: SmlConfig {
+                mode: "emulator".into(),
+                smp_id: "FERRY-LOCAL".into(),
+                url: String::new(),
+                dns_zone: "sml.ferry.local.".into(),
+                dns_servers: Vec::new(),
+                client_certificate: "certs-test/smp/smp.crt.pem".into(),
+                client_key: "certs-test/smp/smp.key.pem".into(),
+                trusted_roots: "certs-test/root/root-ca.crt.pem".into(),
+                physical_address: "127.0.0.1".into(),
+                timeout_ms: 10_000,
+                worker_interval_ms: 500,
+                emulator: EmulatorConfig {
+                    soap_bind: "127.0.0.1:8453".into(),
+                    dns_bind: "127.0.0.1:8053".into(),
+                    database: "data/sml-emulator.db".into(),
+                    tls_certificate: "certs-test/sml/sml.crt.pem".into(),
+                    tls_key: "certs-test/sml/sml.key.pem".into(),
+                    client_ca: "certs-test/truststore/smp-roots.pem".into(),
+                },
             },
         }
     }
@@ -235,6 +298,76 @@ impl Config {
                 ));
             }
         }
+        let sml = &self.sml;
+        if !matches!(
+            sml.mode.as_str(),
+            "emulator" | "test" | "production" | "custom" | "off"
+        ) {
+            return Err(invalid(
+                "sml.mode",
+                "FERRY_SML__MODE",
+                "use emulator, test, production, custom or off",
+            ));
+        }
+        let label_ok = !sml.smp_id.is_empty()
+            && sml.smp_id.len() <= 63
+            && sml
+                .smp_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !sml.smp_id.starts_with('-')
+            && !sml.smp_id.ends_with('-');
+        if sml.mode != "off" && !label_ok {
+            return Err(invalid(
+                "sml.smp_id",
+                "FERRY_SML__SMP_ID",
+                "use a DNS label: letters, digits and '-', at most 63",
+            ));
+        }
+        if sml.mode == "custom"
+            && !sml.url.starts_with("https://")
+            && !sml.url.starts_with("http://")
+        {
+            return Err(invalid(
+                "sml.url",
+                "FERRY_SML__URL",
+                "custom mode needs the SML's SOAP base URL",
+            ));
+        }
+        if sml.physical_address.parse::<std::net::Ipv4Addr>().is_err() {
+            return Err(invalid(
+                "sml.physical_address",
+                "FERRY_SML__PHYSICAL_ADDRESS",
+                "must be an IPv4 address",
+            ));
+        }
+        for s in &sml.dns_servers {
+            if s.parse::<std::net::SocketAddr>().is_err() {
+                return Err(invalid(
+                    "sml.dns_servers",
+                    "FERRY_SML__DNS_SERVERS",
+                    format!("`{s}` is not ip:port"),
+                ));
+            }
+        }
+        if sml.mode == "emulator" {
+            for (key, env, addr) in [
+                (
+                    "sml.emulator.soap_bind",
+                    "FERRY_SML__EMULATOR__SOAP_BIND",
+                    &sml.emulator.soap_bind,
+                ),
+                (
+                    "sml.emulator.dns_bind",
+                    "FERRY_SML__EMULATOR__DNS_BIND",
+                    &sml.emulator.dns_bind,
+                ),
+            ] {
+                if addr.parse::<std::net::SocketAddr>().is_err() {
+                    return Err(invalid(key, env, format!("`{addr}` is not host:port")));
+                }
+            }
+        }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return Err(invalid(
                 "log.format",
@@ -247,8 +380,14 @@ impl Config {
 
     /// Warns about `FERRY_*` variables that configure nothing (usually a typo).
     pub(crate) fn unknown_env_vars() -> Vec<String> {
-        const KNOWN_SECTIONS: [&str; 5] =
-            ["SERVER__", "DATABASE__", "SIGNING__", "CACHE__", "LOG__"];
+        const KNOWN_SECTIONS: [&str; 6] = [
+            "SERVER__",
+            "DATABASE__",
+            "SIGNING__",
+            "CACHE__",
+            "LOG__",
+            "SML__",
+        ];
         const OTHER: [&str; 5] = [
             "ADMIN_TOKEN",
             "TEST_POSTGRES_URL",

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod access;
+mod adapters;
 mod capability;
 mod certificate;
 mod error;
@@ -19,6 +20,7 @@ mod sml;
 mod views;
 
 pub use crate::access::Actor;
+pub use crate::adapters::SmlClientRegistry;
 pub use crate::capability::{CapabilitySpec, EndpointSpec};
 pub use crate::error::DomainError;
 pub use crate::publication::{DocumentCache, Generation, Links, PublishedDocument};

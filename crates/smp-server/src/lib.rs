@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{App, HttpServer, web};
-use party_config::Registry;
+use party_config::{Registry, SmlRegistry};
 
 pub use crate::metrics::Metrics;
 pub use crate::problem::Problem;
@@ -38,7 +38,7 @@ pub struct TlsFiles {
 }
 
 /// How the HTTP server runs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServerSettings {
     /// Path prefix of every route, "" or like "/smp".
     pub base_path: String,
@@ -48,6 +48,10 @@ pub struct ServerSettings {
     pub max_body_bytes: usize,
     /// How often to look for changes made by other nodes (0 = never).
     pub change_poll: Duration,
+    /// The SML to mirror registrations in; None when SML registration is off.
+    pub sml: Option<Arc<dyn SmlRegistry>>,
+    /// How often the registration worker looks for due SML jobs.
+    pub sml_interval: Duration,
 }
 
 /// A bound listener, its TLS setup and the URL it answers on.
@@ -98,7 +102,10 @@ pub async fn run(
         max_body_bytes: settings.max_body_bytes,
         base_path: base_path.clone(),
     });
-    spawn_background(registry, settings.change_poll);
+    spawn_background(registry.clone(), settings.change_poll);
+    if let Some(sml) = settings.sml.clone() {
+        spawn_sml_worker(registry, sml, settings.sml_interval);
+    }
 
     let server = HttpServer::new(move || {
         App::new().app_data(state.clone()).service(
@@ -146,6 +153,28 @@ fn spawn_background(registry: Arc<Registry>, poll: Duration) {
             {
                 tracing::warn!(error = %e, "could not prune the change log");
             }
+        }
+    });
+}
+
+/// Carries out SML registration intents. Never exits: failures are recorded on the jobs
+/// and the next tick tries again.
+fn spawn_sml_worker(registry: Arc<Registry>, sml: Arc<dyn SmlRegistry>, interval: Duration) {
+    std::thread::spawn(move || {
+        loop {
+            match registry.run_sml_jobs(sml.as_ref(), 100) {
+                Ok(summary) if summary != Default::default() => {
+                    tracing::info!(
+                        done = summary.done,
+                        retrying = summary.retrying,
+                        failed = summary.failed,
+                        "SML jobs run"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "SML worker could not read or record jobs"),
+            }
+            std::thread::sleep(interval);
         }
     });
 }

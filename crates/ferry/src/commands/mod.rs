@@ -2,6 +2,7 @@
 
 pub(crate) mod participants;
 pub(crate) mod serve;
+pub(crate) mod sml_setup;
 
 use std::sync::Arc;
 
@@ -36,7 +37,7 @@ pub(crate) fn open_registry(config: &Config, public_url: &str) -> Result<Arc<Reg
             cache_enabled: config.cache.enabled,
             cache_max_entries: config.cache.max_entries,
             max_document_bytes: config.server.max_body_bytes,
-            sml_enabled: false,
+            sml_enabled: config.sml.mode != "off",
         },
     );
     Ok(Arc::new(registry))

@@ -4,6 +4,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use party_config::SmlRegistry;
 use smp_server::{ServerSettings, TlsFiles};
 
 use crate::config::Config;
@@ -25,7 +28,13 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
     } else {
         config.server.public_url.clone()
     };
+    let sml = super::sml_setup::start(config)?;
     let registry = super::open_registry(config, &public_url)?;
+    if let Some(side) = &sml
+        && config.sml.mode == "emulator"
+    {
+        super::sml_setup::ensure_smp_entry(side, config, &public_url)?;
+    }
     let token = (!config.admin_token.is_empty()).then_some(config.admin_token.as_str());
     if token == Some(crate::config::DEV_ADMIN_TOKEN) {
         tracing::warn!("using the development admin token; set FERRY_ADMIN_TOKEN in production");
@@ -39,17 +48,30 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
         workers: config.server.workers,
         max_body_bytes: config.server.max_body_bytes,
         change_poll: Duration::from_millis(config.cache.poll_interval_ms),
+        sml: sml
+            .as_ref()
+            .map(|side| side.registry.clone() as Arc<dyn SmlRegistry>),
+        sml_interval: Duration::from_millis(config.sml.worker_interval_ms.max(50)),
     };
     tracing::info!(url = %bound.url, public_url = %public_url, database = %redact(&config.database.url), "ferry listening");
     // Tests and scripts wait for this exact line (see README: "Running").
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "ferry listening on {}", bound.url);
+    if let Some(emulator) = sml.as_ref().and_then(|side| side.emulator()) {
+        let _ = writeln!(
+            stdout,
+            "ferry sml-emulator soap={} dns={} admin={}",
+            emulator.soap_base_url(),
+            emulator.dns_addr(),
+            emulator.admin_url()
+        );
+    }
     let _ = stdout.flush();
 
     let runtime = actix_web::rt::System::new();
-    runtime
-        .block_on(smp_server::run(bound, settings, registry))
-        .map_err(|e| CliError::Startup(format!("server: {e}")))
+    let result = runtime.block_on(smp_server::run(bound, settings, registry));
+    drop(sml);
+    result.map_err(|e| CliError::Startup(format!("server: {e}")))
 }
 
 fn redact(url: &str) -> String {

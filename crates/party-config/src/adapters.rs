@@ -1,0 +1,92 @@
+//! The domain's SML trait implemented over `sml-client` (the one place that knows both).
+
+use peppol_id::ParticipantId;
+use sml_client::{FaultKind, SmlClient, SmlError};
+
+use crate::sml::{SmlFailure, SmlFailureKind, SmlRegistry};
+
+/// The SML participant operations for one SMP ID, over SOAP with mutual TLS.
+pub struct SmlClientRegistry {
+    client: SmlClient,
+    smp_id: String,
+}
+
+impl SmlClientRegistry {
+    /// Participant operations of `smp_id` through `client`.
+    pub fn new(client: SmlClient, smp_id: &str) -> Self {
+        Self {
+            client,
+            smp_id: smp_id.to_owned(),
+        }
+    }
+
+    /// The client, for SMP entry operations.
+    pub fn client(&self) -> &SmlClient {
+        &self.client
+    }
+
+    /// This SMP's ID at the SML.
+    pub fn smp_id(&self) -> &str {
+        &self.smp_id
+    }
+}
+
+impl SmlRegistry for SmlClientRegistry {
+    fn create_participant(&self, participant: &ParticipantId) -> Result<(), SmlFailure> {
+        self.client
+            .create_participant(&self.smp_id, participant)
+            .map_err(|e| failure(&e))
+    }
+
+    fn delete_participant(&self, participant: &ParticipantId) -> Result<(), SmlFailure> {
+        self.client
+            .delete_participant(&self.smp_id, participant)
+            .map_err(|e| failure(&e))
+    }
+
+    fn participant_exists(&self, participant: &ParticipantId) -> Result<bool, SmlFailure> {
+        self.client
+            .exists_participant(&self.smp_id, participant)
+            .map_err(|e| failure(&e))
+    }
+
+    fn list_participants(&self) -> Result<Vec<ParticipantId>, SmlFailure> {
+        self.client
+            .list_participants(&self.smp_id)
+            .map_err(|e| failure(&e))
+    }
+}
+
+/// What an `SmlError` means for registration: only transport trouble and SML-side
+/// errors are worth retrying; ERR-106 "already exist…" and not-found have their own
+/// handling; everything else needs an operator.
+pub(crate) fn failure(e: &SmlError) -> SmlFailure {
+    let kind = match e {
+        SmlError::Fault {
+            kind: FaultKind::NotFound,
+            ..
+        }
+        | SmlError::Fault {
+            code: Some(110), ..
+        } => SmlFailureKind::NotFound,
+        SmlError::Fault {
+            code: Some(106),
+            message,
+            ..
+        } if message.to_ascii_lowercase().contains("already exist") => {
+            SmlFailureKind::AlreadyExists
+        }
+        SmlError::Fault {
+            kind: FaultKind::InternalError,
+            ..
+        } => SmlFailureKind::Transient,
+        SmlError::Fault { .. } => SmlFailureKind::Refused,
+        e if e.is_retryable() => SmlFailureKind::Transient,
+        _ => SmlFailureKind::Refused,
+    };
+    SmlFailure {
+        kind,
+        code: e.code(),
+        message: e.to_string(),
+    }
+}

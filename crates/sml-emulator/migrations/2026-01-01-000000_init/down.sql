@@ -1,0 +1,1 @@
+DROP TABLE migration; DROP TABLE participant; DROP TABLE smp;
