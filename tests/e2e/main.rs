@@ -11,3 +11,4 @@ mod json_api;
 mod lifecycle;
 mod phoss_samples;
 mod tls;
+mod sml;
