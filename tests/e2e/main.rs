@@ -10,5 +10,5 @@ mod endpoint_profile;
 mod json_api;
 mod lifecycle;
 mod phoss_samples;
-mod tls;
 mod sml;
+mod tls;

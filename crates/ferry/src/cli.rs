@@ -29,6 +29,64 @@ pub(crate) enum Command {
     /// Manage participants directly in the configured database.
     #[command(subcommand)]
     Participants(ParticipantsCommand),
+    /// The SMP entry at the SML, certificate rollover, and reconciliation.
+    #[command(subcommand)]
+    Sml(SmlCommand),
+    /// Peppol discovery of a participant, like a sender does it: SML DNS (NAPTR), then
+    /// the SMP's ServiceGroup and signed ServiceMetadata, with signature, chain and expiry checks.
+    Lookup(LookupArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SmlCommand {
+    /// Register this SMP at the SML (ServiceMetadataPublisherID = sml.smp_id).
+    RegisterSmp(SmpEntryArgs),
+    /// Change this SMP's addresses at the SML.
+    UpdateSmp(SmpEntryArgs),
+    /// Show this SMP's entry at the SML.
+    ShowSmp,
+    /// Announce the next SMP certificate before renewing it (BDMSL PrepareChangeCertificate).
+    PrepareChangeCertificate {
+        /// The new certificate (PEM or DER).
+        certificate: PathBuf,
+        /// When it takes over (YYYY-MM-DD); default: as soon as the SML allows.
+        #[arg(long)]
+        migration_date: Option<String>,
+    },
+    /// Compare the SML's list of this SMP's participants with the database.
+    Reconcile {
+        /// Fix every difference (register missing ones, deregister unknown ones, correct states).
+        #[arg(long)]
+        repair: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SmpEntryArgs {
+    /// The SMP's public https URL (LogicalAddress); default: server.public_url.
+    #[arg(long)]
+    pub(crate) logical_address: Option<String>,
+    /// The SMP's IPv4 address (PhysicalAddress); default: sml.physical_address.
+    #[arg(long)]
+    pub(crate) physical_address: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LookupArgs {
+    /// e.g. iso6523-actorid-upis::0208:0123456749
+    pub(crate) participant: String,
+    /// A document type `scheme::value` to fetch the signed metadata of.
+    pub(crate) document_type: Option<String>,
+    /// Ask this DNS server (`ip:port`) instead of the configured ones.
+    #[arg(long, value_name = "IP:PORT")]
+    pub(crate) dns_server: Option<String>,
+    /// Skip DNS and use this SMP base URL.
+    #[arg(long, value_name = "URL")]
+    pub(crate) smp_url: Option<String>,
+    /// PEM file of the CAs an SMP signing certificate must chain to (default:
+    /// certs-test/truststore/smp-roots.pem; in production the Peppol SMP CAs).
+    #[arg(long, value_name = "PEM")]
+    pub(crate) trust_store: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,5 +166,17 @@ mod tests {
         ));
         assert!(parse(&["ferry", "participants", "add", "p", "--document-type", "d"]).is_err());
         assert!(parse(&["ferry", "--config", "x.toml", "serve"]).is_ok());
+        assert!(matches!(
+            parse(&["ferry", "sml", "reconcile", "--repair"]),
+            Ok(Command::Sml(SmlCommand::Reconcile { repair: true }))
+        ));
+        assert!(matches!(
+            parse(&["ferry", "sml", "show-smp"]),
+            Ok(Command::Sml(SmlCommand::ShowSmp))
+        ));
+        assert!(matches!(
+            parse(&["ferry", "lookup", "p", "d", "--dns-server", "127.0.0.1:53"]),
+            Ok(Command::Lookup(_))
+        ));
     }
 }

@@ -3,7 +3,8 @@
 use party_config::DomainError;
 
 /// Exit codes: 0 success, 1 refused operation (bad input, not found, conflict),
-/// 2 usage/configuration error, 3 runtime failure (database, signing, I/O).
+/// 2 usage/configuration error, 3 runtime failure (database, signing, I/O), 4 the SML and
+/// the database differ (`ferry sml reconcile` without `--repair`).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CliError {
     #[error(transparent)]
@@ -12,6 +13,14 @@ pub(crate) enum CliError {
     Startup(String),
     #[error("{} [{}]", .0, .0.code())]
     Domain(#[from] DomainError),
+    /// The SML refused or could not be reached (message, code).
+    #[error("{0} [{1}]")]
+    Sml(String, String),
+    /// Reconciliation found differences (and was not asked to repair them).
+    #[error(
+        "the SML and the database differ in {0} place(s); run `ferry sml reconcile --repair` to fix them"
+    )]
+    Drift(usize),
 }
 
 impl From<peppol_id::IdError> for CliError {
@@ -27,6 +36,8 @@ impl CliError {
             Self::Startup(_) => 3,
             Self::Domain(e) if e.is_client_error() => 1,
             Self::Domain(_) => 3,
+            Self::Sml(..) => 1,
+            Self::Drift(_) => 4,
         }
     }
 }

@@ -37,6 +37,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve => commands::serve::run(&config),
         Command::Participants(cmd) => commands::participants::run(&config, cmd, cli.json),
+        Command::Sml(cmd) => commands::sml::run(&config, cmd, cli.json),
+        Command::Lookup(args) => commands::lookup::run(&config, &args, cli.json),
     }
 }
 

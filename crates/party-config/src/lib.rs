@@ -28,7 +28,9 @@ pub use crate::registry::{
     ADMIN_USERNAME, Registry, RegistryConfig, business_card_key, service_group_key,
     service_metadata_key,
 };
-pub use crate::sml::{SmlFailure, SmlFailureKind, SmlRegistry, SmlRunSummary, SmlState};
+pub use crate::sml::{
+    ReconcileReport, SmlFailure, SmlFailureKind, SmlRegistry, SmlRunSummary, SmlState,
+};
 pub use crate::views::{
     AuditView, CapabilityView, CreatedToken, ListParams, NewParticipant, NewToken, NewUser, Page,
     ParticipantSummary, ParticipantView, ProfileSpec, ProfileUpdate, ProfileView, RedirectView,

@@ -1,7 +1,9 @@
 //! One module per subcommand; this one builds what they share.
 
+pub(crate) mod lookup;
 pub(crate) mod participants;
 pub(crate) mod serve;
+pub(crate) mod sml;
 pub(crate) mod sml_setup;
 
 use std::sync::Arc;

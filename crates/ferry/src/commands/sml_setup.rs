@@ -16,10 +16,6 @@ use crate::error::CliError;
 pub(crate) struct SmlSide {
     /// Participant operations for the domain worker.
     pub(crate) registry: Arc<SmlClientRegistry>,
-    /// The DNS zone participants are published in.
-    pub(crate) dns_zone: String,
-    /// Name servers to ask (empty: the system's).
-    pub(crate) dns_servers: Vec<std::net::SocketAddr>,
     /// Keeps the in-process emulator running.
     emulator: Option<Emulator>,
 }
@@ -31,7 +27,7 @@ fn startup(what: &str, e: impl std::fmt::Display) -> CliError {
 /// Starts the emulator when configured, and builds the client. `None` when `sml.mode = "off"`.
 pub(crate) fn start(config: &Config) -> Result<Option<SmlSide>, CliError> {
     let sml = &config.sml;
-    let (base_url, zone, servers, emulator) = match sml.mode.as_str() {
+    let emulator = match sml.mode.as_str() {
         "off" => return Ok(None),
         "emulator" => {
             let emulator = Emulator::start(EmulatorConfig {
@@ -46,31 +42,76 @@ pub(crate) fn start(config: &Config) -> Result<Option<SmlSide>, CliError> {
             })
             .map_err(|e| startup("sml.emulator", e))?;
             tracing::info!(soap = %emulator.soap_base_url(), dns = %emulator.dns_addr(), "in-process SML emulator started");
-            (
-                emulator.soap_base_url(),
-                sml.dns_zone.clone(),
-                vec![emulator.dns_addr()],
-                Some(emulator),
-            )
+            Some(emulator)
         }
-        "test" => (
-            SmlPreset::PeppolTest.base_url().to_owned(),
-            SmlPreset::PeppolTest.dns_zone().to_owned(),
-            vec![],
-            None,
-        ),
-        "production" => (
-            SmlPreset::PeppolProduction.base_url().to_owned(),
-            SmlPreset::PeppolProduction.dns_zone().to_owned(),
-            vec![],
-            None,
-        ),
-        _ => (sml.url.clone(), sml.dns_zone.clone(), vec![], None),
+        _ => None,
     };
-    let mut dns_servers = servers;
-    for s in &sml.dns_servers {
-        dns_servers.push(parse_addr(s)?);
+    let base_url = match &emulator {
+        Some(e) => e.soap_base_url(),
+        None => base_url(config)?,
+    };
+    Ok(Some(SmlSide {
+        registry: client(config, base_url)?,
+        emulator,
+    }))
+}
+
+/// The SML for a CLI command: no emulator is started; in `emulator` mode the command talks
+/// to the one inside the running `ferry serve` at `sml.emulator.soap_bind`.
+pub(crate) fn connect(config: &Config) -> Result<Arc<SmlClientRegistry>, CliError> {
+    if config.sml.mode == "off" {
+        return Err(CliError::Startup(
+            "sml.mode is off: there is no SML to talk to".into(),
+        ));
     }
+    client(config, base_url(config)?)
+}
+
+/// The SOAP base URL of the configured SML.
+fn base_url(config: &Config) -> Result<String, CliError> {
+    let sml = &config.sml;
+    Ok(match sml.mode.as_str() {
+        "emulator" => {
+            let addr = parse_addr(&sml.emulator.soap_bind)?;
+            if addr.port() == 0 {
+                return Err(CliError::Startup(
+                    "sml.emulator.soap_bind uses port 0: give it a fixed port so commands can reach the emulator inside `ferry serve`".into(),
+                ));
+            }
+            format!("https://{addr}")
+        }
+        "test" => SmlPreset::PeppolTest.base_url().to_owned(),
+        "production" => SmlPreset::PeppolProduction.base_url().to_owned(),
+        _ => sml.url.clone(),
+    })
+}
+
+/// The DNS zone participants are published in, and the name servers to ask (empty: the
+/// system's). In `emulator` mode that is the emulator's zone and DNS port.
+pub(crate) fn dns_settings(
+    config: &Config,
+) -> Result<(String, Vec<std::net::SocketAddr>), CliError> {
+    let sml = &config.sml;
+    let zone = match sml.mode.as_str() {
+        "test" => SmlPreset::PeppolTest.dns_zone().to_owned(),
+        "production" => SmlPreset::PeppolProduction.dns_zone().to_owned(),
+        _ => sml.dns_zone.clone(),
+    };
+    let mut servers = Vec::new();
+    if sml.mode == "emulator" {
+        let addr = parse_addr(&sml.emulator.dns_bind)?;
+        if addr.port() != 0 {
+            servers.push(addr);
+        }
+    }
+    for s in &sml.dns_servers {
+        servers.push(parse_addr(s)?);
+    }
+    Ok((zone, servers))
+}
+
+fn client(config: &Config, base_url: String) -> Result<Arc<SmlClientRegistry>, CliError> {
+    let sml = &config.sml;
     let client = SmlClient::new(&SmlClientConfig {
         base_url,
         identity: ClientIdentity::Pem {
@@ -86,12 +127,7 @@ pub(crate) fn start(config: &Config) -> Result<Option<SmlSide>, CliError> {
         connect_timeout: Duration::from_millis(sml.timeout_ms.min(5_000)),
     })
     .map_err(|e| startup("sml client", e))?;
-    Ok(Some(SmlSide {
-        registry: Arc::new(SmlClientRegistry::new(client, &sml.smp_id)),
-        dns_zone: zone,
-        dns_servers,
-        emulator,
-    }))
+    Ok(Arc::new(SmlClientRegistry::new(client, &sml.smp_id)))
 }
 
 impl SmlSide {

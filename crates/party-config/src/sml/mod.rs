@@ -6,9 +6,11 @@
 //! asks the SML whether the previous attempt took effect. See `docs/sml-registration.md`.
 
 mod jobs;
+mod reconcile;
 mod registry;
 mod state;
 
 pub use jobs::SmlRunSummary;
+pub use reconcile::ReconcileReport;
 pub use registry::{SmlFailure, SmlFailureKind, SmlRegistry};
 pub use state::SmlState;

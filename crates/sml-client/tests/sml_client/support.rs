@@ -14,7 +14,10 @@ fn required() -> bool {
 /// Skips (prints SKIP and returns `None`) when something a test needs is missing, unless CI
 /// or FERRY_REQUIRE_ALL is set, where it fails.
 pub(crate) fn skip<T>(what: &str) -> Option<T> {
-    assert!(!required(), "{what} is missing (required under CI / FERRY_REQUIRE_ALL)");
+    assert!(
+        !required(),
+        "{what} is missing (required under CI / FERRY_REQUIRE_ALL)"
+    );
     eprintln!("SKIP: {what} is missing");
     None
 }
@@ -110,5 +113,8 @@ pub(crate) fn body_child(envelope: &[u8]) -> String {
     let text = std::str::from_utf8(envelope).unwrap();
     let start = text.find("<soapenv:Body>").unwrap() + "<soapenv:Body>".len();
     let end = text.rfind("</soapenv:Body>").unwrap();
-    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n", &text[start..end])
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n",
+        &text[start..end]
+    )
 }

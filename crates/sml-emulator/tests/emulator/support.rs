@@ -12,50 +12,53 @@ use hickory_proto::{
 };
 use sml_emulator::{Emulator, EmulatorConfig};
 
-pub const ZONE: &str = "sml.ferry.test.";
-pub const SCHEME: &str = "iso6523-actorid-upis";
-pub const SMP_ACTION: &str = "http://busdox.org/serviceMetadata/ManageServiceMetadataService/1.0/:";
-pub const PART_ACTION: &str =
+pub(crate) const ZONE: &str = "sml.ferry.test.";
+pub(crate) const SCHEME: &str = "iso6523-actorid-upis";
+pub(crate) const SMP_ACTION: &str =
+    "http://busdox.org/serviceMetadata/ManageServiceMetadataService/1.0/:";
+pub(crate) const PART_ACTION: &str =
     "http://busdox.org/serviceMetadata/ManageBusinessIdentifierService/1.0/         :";
-pub const LRS: &str = "http://busdox.org/serviceMetadata/locator/1.0/";
-pub const IDS: &str = "http://busdox.org/transport/identifiers/1.0/";
+pub(crate) const LRS: &str = "http://busdox.org/serviceMetadata/locator/1.0/";
+pub(crate) const IDS: &str = "http://busdox.org/transport/identifiers/1.0/";
 
-pub fn repo_file(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
+pub(crate) fn repo_file(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
 }
 
-pub fn samples_dir() -> PathBuf {
+pub(crate) fn samples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/sml/samples")
 }
 
-pub fn config(database: PathBuf, page_size: usize) -> EmulatorConfig {
+pub(crate) fn config(database: PathBuf, page_size: usize) -> EmulatorConfig {
     let mut c = EmulatorConfig::loopback(&repo_file("certs-test"), database);
     c.list_page_size = page_size;
     c.zone = ZONE.to_owned();
     c
 }
 
-pub fn start(page_size: usize) -> Emulator {
+pub(crate) fn start(page_size: usize) -> Emulator {
     Emulator::start(config(PathBuf::from(":memory:"), page_size)).unwrap()
 }
 
 /// A SOAP client presenting one of the test SMP certificates (`smp` or `smp2`), or none.
-pub struct Soap {
+pub(crate) struct Soap {
     client: reqwest::blocking::Client,
     base: String,
 }
 
 #[derive(Debug)]
-pub struct Resp {
-    pub status: u16,
-    pub body: String,
+pub(crate) struct Resp {
+    pub(crate) status: u16,
+    pub(crate) body: String,
 }
 
 #[derive(Debug, PartialEq, Eq)]
-pub struct Fault {
-    pub kind: String,
-    pub code: u16,
-    pub message: String,
+pub(crate) struct Fault {
+    pub(crate) kind: String,
+    pub(crate) code: u16,
+    pub(crate) message: String,
 }
 
 fn unescape(s: &str) -> String {
@@ -66,31 +69,40 @@ fn unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// Text of the first `<local>` or `<prefix:local>` element.
-pub fn element_text(xml: &str, local: &str) -> Option<String> {
-    let start = xml
-        .find(&format!("<{local}>"))
-        .map(|i| i + local.len() + 2)
-        .or_else(|| {
-            let tag = format!(":{local}>");
-            xml.find(&tag).map(|i| i + tag.len())
-        })
-        .or_else(|| {
-            let tag = format!(":{local} ");
-            xml.find(&tag)
-                .and_then(|i| xml[i..].find('>').map(|j| i + j + 1))
-        })?;
-    let end = xml[start..].find("</")? + start;
-    Some(unescape(&xml[start..end]))
+/// Text of the first element whose local name is `local` (any prefix).
+pub(crate) fn element_text(xml: &str, local: &str) -> Option<String> {
+    let mut rest = xml;
+    while let Some(i) = rest.find('<') {
+        let tag = &rest[i + 1..];
+        let name_end = tag.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
+        let name = &tag[..name_end];
+        let found = name.rsplit(':').next() == Some(local) && !name.starts_with(['/', '!', '?']);
+        if found {
+            let open_end = tag.find('>')?;
+            if tag[..open_end].ends_with('/') {
+                return Some(String::new());
+            }
+            let content = &tag[open_end + 1..];
+            let end = content.find("</")?;
+            return Some(unescape(&content[..end]));
+        }
+        rest = tag;
+    }
+    None
 }
 
 impl Resp {
-    pub fn fault(&self) -> Option<Fault> {
+    pub(crate) fn fault(&self) -> Option<Fault> {
         let message = element_text(&self.body, "FaultMessage")?;
-        let kind = ["BadRequestFault", "UnauthorizedFault", "NotFoundFault", "InternalErrorFault"]
-            .into_iter()
-            .find(|k| self.body.contains(&format!("<{k} ")))?
-            .to_owned();
+        let kind = [
+            "BadRequestFault",
+            "UnauthorizedFault",
+            "NotFoundFault",
+            "InternalErrorFault",
+        ]
+        .into_iter()
+        .find(|k| self.body.contains(&format!("<{k} ")))?
+        .to_owned();
         let code = message.get(5..8)?.parse().ok()?;
         Some(Fault {
             kind,
@@ -100,19 +112,19 @@ impl Resp {
     }
 
     #[track_caller]
-    pub fn assert_ok(&self) {
+    pub(crate) fn assert_ok(&self) {
         assert_eq!(self.status, 200, "{}", self.body);
         assert!(self.fault().is_none(), "{}", self.body);
     }
 
     #[track_caller]
-    pub fn assert_empty_ok(&self) {
+    pub(crate) fn assert_empty_ok(&self) {
         self.assert_ok();
         assert!(self.body.contains("<soap:Body/>"), "{}", self.body);
     }
 
     #[track_caller]
-    pub fn assert_fault(&self, status: u16, kind: &str, code: u16) -> Fault {
+    pub(crate) fn assert_fault(&self, status: u16, kind: &str, code: u16) -> Fault {
         let fault = self
             .fault()
             .unwrap_or_else(|| panic!("no fault in {} {}", self.status, self.body));
@@ -128,14 +140,15 @@ impl Resp {
 }
 
 impl Soap {
-    pub fn new(emulator: &Emulator, who: Option<&str>) -> Self {
+    pub(crate) fn new(emulator: &Emulator, who: Option<&str>) -> Self {
         let root = std::fs::read(repo_file("certs-test/root/root-ca.crt.pem")).unwrap();
         let mut builder = reqwest::blocking::Client::builder()
             .add_root_certificate(reqwest::Certificate::from_pem(&root).unwrap())
             .timeout(Duration::from_secs(30));
         if let Some(who) = who {
             // Leaf followed by the SMP CA, so the chain reaches the root the emulator trusts.
-            let mut chain = std::fs::read(repo_file(&format!("certs-test/smp/{who}.crt.pem"))).unwrap();
+            let mut chain =
+                std::fs::read(repo_file(&format!("certs-test/smp/{who}.crt.pem"))).unwrap();
             chain.extend(std::fs::read(repo_file("certs-test/smp/smp-ca.crt.pem")).unwrap());
             let key = std::fs::read(repo_file(&format!("certs-test/smp/{who}.key.pem"))).unwrap();
             builder = builder.identity(reqwest::Identity::from_pkcs8_pem(&chain, &key).unwrap());
@@ -146,7 +159,7 @@ impl Soap {
         }
     }
 
-    pub fn try_call(&self, service: &str, action: &str, xml: &str) -> reqwest::Result<Resp> {
+    pub(crate) fn try_call(&self, service: &str, action: &str, xml: &str) -> reqwest::Result<Resp> {
         let resp = self
             .client
             .post(format!("{}/{service}", self.base))
@@ -159,16 +172,16 @@ impl Soap {
         Ok(Resp { status, body })
     }
 
-    pub fn call(&self, service: &str, action: &str, xml: &str) -> Resp {
+    pub(crate) fn call(&self, service: &str, action: &str, xml: &str) -> Resp {
         self.try_call(service, action, xml).unwrap()
     }
 
-    pub fn sample(&self, name: &str) -> Resp {
+    pub(crate) fn sample(&self, name: &str) -> Resp {
         let s = Sample::load(name);
         self.call(&s.service, &s.action, &s.xml)
     }
 
-    pub fn create_smp(&self, id: &str, logical: &str) -> Resp {
+    pub(crate) fn create_smp(&self, id: &str, logical: &str) -> Resp {
         self.call(
             "manageservicemetadata",
             &format!("{SMP_ACTION}createIn"),
@@ -178,7 +191,7 @@ impl Soap {
         )
     }
 
-    pub fn participant_op(&self, element: &str, op: &str, smp: &str, value: &str) -> Resp {
+    pub(crate) fn participant_op(&self, element: &str, op: &str, smp: &str, value: &str) -> Resp {
         self.call(
             "manageparticipantidentifier",
             &format!("{PART_ACTION}{op}"),
@@ -188,15 +201,22 @@ impl Soap {
         )
     }
 
-    pub fn create(&self, smp: &str, value: &str) -> Resp {
+    pub(crate) fn create(&self, smp: &str, value: &str) -> Resp {
         self.participant_op("CreateParticipantIdentifier", "createIn", smp, value)
     }
 
-    pub fn delete(&self, smp: &str, value: &str) -> Resp {
+    pub(crate) fn delete(&self, smp: &str, value: &str) -> Resp {
         self.participant_op("DeleteParticipantIdentifier", "deleteIn", smp, value)
     }
 
-    pub fn migration_op(&self, element: &str, op: &str, smp: &str, value: &str, key: &str) -> Resp {
+    pub(crate) fn migration_op(
+        &self,
+        element: &str,
+        op: &str,
+        smp: &str,
+        value: &str,
+        key: &str,
+    ) -> Resp {
         self.call(
             "manageparticipantidentifier",
             &format!("{PART_ACTION}{op}"),
@@ -206,15 +226,21 @@ impl Soap {
         )
     }
 
-    pub fn prepare(&self, smp: &str, value: &str, key: &str) -> Resp {
-        self.migration_op("PrepareMigrationRecord", "prepareMigrateIn", smp, value, key)
+    pub(crate) fn prepare(&self, smp: &str, value: &str, key: &str) -> Resp {
+        self.migration_op(
+            "PrepareMigrationRecord",
+            "prepareMigrateIn",
+            smp,
+            value,
+            key,
+        )
     }
 
-    pub fn migrate(&self, smp: &str, value: &str, key: &str) -> Resp {
+    pub(crate) fn migrate(&self, smp: &str, value: &str, key: &str) -> Resp {
         self.migration_op("CompleteMigrationRecord", "migrateIn", smp, value, key)
     }
 
-    pub fn list(&self, smp: &str, next: Option<&str>) -> Resp {
+    pub(crate) fn list(&self, smp: &str, next: Option<&str>) -> Resp {
         let next = next
             .map(|n| format!("<lrs:NextPageIdentifier>{n}</lrs:NextPageIdentifier>"))
             .unwrap_or_default();
@@ -227,7 +253,7 @@ impl Soap {
         )
     }
 
-    pub fn list_op(&self, element: &str, op: &str, smp: &str, values: &[String]) -> Resp {
+    pub(crate) fn list_op(&self, element: &str, op: &str, smp: &str, values: &[String]) -> Resp {
         let ids: String = values
             .iter()
             .map(|v| format!(r#"<ids:ParticipantIdentifier scheme="{SCHEME}">{v}</ids:ParticipantIdentifier>"#))
@@ -242,21 +268,21 @@ impl Soap {
     }
 }
 
-pub fn envelope(body: &str) -> String {
+pub(crate) fn envelope(body: &str) -> String {
     format!(
         r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header/><soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"#
     )
 }
 
 /// A request sample with the endpoint and SOAPAction from its comment.
-pub struct Sample {
-    pub service: String,
-    pub action: String,
-    pub xml: String,
+pub(crate) struct Sample {
+    pub(crate) service: String,
+    pub(crate) action: String,
+    pub(crate) xml: String,
 }
 
 impl Sample {
-    pub fn load(name: &str) -> Self {
+    pub(crate) fn load(name: &str) -> Self {
         let xml = std::fs::read_to_string(samples_dir().join(name)).unwrap();
         let action = xml
             .split("SOAPAction: \"")
@@ -279,7 +305,7 @@ impl Sample {
 }
 
 /// Kind, code, FaultMessage and HTTP status documented by a fault sample.
-pub fn fault_sample(name: &str) -> (u16, Fault) {
+pub(crate) fn fault_sample(name: &str) -> (u16, Fault) {
     let xml = std::fs::read_to_string(samples_dir().join(name)).unwrap();
     let status = xml
         .split("Expected HTTP status for this sample: ")
@@ -292,12 +318,12 @@ pub fn fault_sample(name: &str) -> (u16, Fault) {
     (status, resp.fault().unwrap())
 }
 
-pub fn dns_name(value: &str) -> String {
+pub(crate) fn dns_name(value: &str) -> String {
     peppol_id::sml_dns_name(SCHEME, value, ZONE)
 }
 
 /// NAPTR regexps for `value` through hickory-resolver over UDP or TCP; `Err(true)` = NXDOMAIN.
-pub fn naptr(dns: SocketAddr, value: &str, tcp: bool) -> Result<Vec<String>, bool> {
+pub(crate) fn naptr(dns: SocketAddr, value: &str, tcp: bool) -> Result<Vec<String>, bool> {
     use hickory_resolver::{
         Resolver,
         config::{NameServerConfig, ResolverConfig},
@@ -342,11 +368,13 @@ pub fn naptr(dns: SocketAddr, value: &str, tcp: bool) -> Result<Vec<String>, boo
 }
 
 /// The response code of a raw UDP query (for answers the resolver turns into errors).
-pub fn raw_rcode(dns: SocketAddr, name: &str, rtype: RecordType) -> (ResponseCode, bool) {
+pub(crate) fn raw_rcode(dns: SocketAddr, name: &str, rtype: RecordType) -> (ResponseCode, bool) {
     let mut msg = Message::new(4242, MessageType::Query, OpCode::Query);
     msg.add_query(Query::query(Name::from_ascii(name).unwrap(), rtype));
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-    socket.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
     socket.send_to(&msg.to_vec().unwrap(), dns).unwrap();
     let mut buf = [0u8; 4096];
     let (n, _) = socket.recv_from(&mut buf).unwrap();
