@@ -11,4 +11,5 @@ mod json_api;
 mod lifecycle;
 mod phoss_samples;
 mod sml;
+mod sml_faults;
 mod tls;

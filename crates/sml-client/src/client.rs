@@ -59,7 +59,7 @@ fn identity(id: &ClientIdentity) -> Result<reqwest::Identity, SmlError> {
             let certs = openssl::x509::X509::stack_from_pem(certificate)
                 .map_err(|e| SmlError::config(format!("the client certificate is not PEM: {e}")))?;
             let leaf = certs.first().ok_or_else(|| {
-                SmlError::config("the client certificate file holds no certificate")
+                SmlError::config("the client certificate file holds no PEM certificate")
             })?;
             let pkey = openssl::pkey::PKey::private_key_from_pem(key).map_err(|e| {
                 SmlError::config(format!(

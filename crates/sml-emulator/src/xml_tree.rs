@@ -17,7 +17,7 @@ pub(crate) struct Element {
     pub(crate) ns: String,
     pub(crate) local: String,
     pub(crate) attrs: Vec<(String, String)>,
-    pub(crate) children: Vec<Element>,
+    pub(crate) children: Vec<Self>,
     pub(crate) text: String,
 }
 

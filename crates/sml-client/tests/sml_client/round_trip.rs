@@ -140,7 +140,7 @@ fn serve(
         c.subject_name()
             .entries_by_nid(Nid::COMMONNAME)
             .next()
-            .map(|e| e.data().as_utf8().unwrap().to_string())
+            .map(|e| e.data().to_string().unwrap())
     });
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -511,7 +511,7 @@ fn configuration_errors_name_the_problem() {
                     key: cert_file("smp/smp.key.pem"),
                 },
             ),
-            "not PEM",
+            "no PEM certificate",
         ),
         (
             SmlClientConfig::new("http://127.0.0.1:1/edelivery-sml", pem_identity()),
