@@ -27,7 +27,20 @@ pub struct SmlDns {
     zone: String,
     allow_http: bool,
     resolver: Arc<Resolver<TokioRuntimeProvider>>,
-    runtime: Arc<tokio::runtime::Runtime>,
+    runtime: Arc<OwnedRuntime>,
+}
+
+/// The private runtime, shut down without blocking when the last clone goes: dropping a tokio
+/// runtime the ordinary way panics inside an async context, where an application may well
+/// drop its `SmlDns`.
+struct OwnedRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
 }
 
 impl std::fmt::Debug for SmlDns {
@@ -59,6 +72,40 @@ fn normalise_zone(zone: &str) -> Result<String, SmlError> {
     Ok(format!("{bare}."))
 }
 
+fn build_resolver(
+    name_servers: &[SocketAddr],
+    timeout: Duration,
+) -> Result<Resolver<TokioRuntimeProvider>, SmlError> {
+    let provider = TokioRuntimeProvider::default();
+    let mut builder = if name_servers.is_empty() {
+        Resolver::builder(provider).map_err(|e| {
+            SmlError::config(format!("cannot read the system DNS configuration: {e}"))
+        })?
+    } else {
+        let servers = name_servers
+            .iter()
+            .map(|addr| {
+                let mut udp = ConnectionConfig::udp();
+                udp.port = addr.port();
+                let mut tcp = ConnectionConfig::tcp();
+                tcp.port = addr.port();
+                NameServerConfig::new(addr.ip(), true, vec![udp, tcp])
+            })
+            .collect();
+        Resolver::builder_with_config(ResolverConfig::from_name_servers(servers), provider)
+    };
+    let opts: &mut ResolverOpts = builder.options_mut();
+    opts.timeout = timeout;
+    opts.attempts = 2;
+    // No cache: a migration must be visible as soon as the SML publishes it.
+    opts.cache_size = 0;
+    opts.use_hosts_file = ResolveHosts::Never;
+    opts.ndots = 0;
+    builder
+        .build()
+        .map_err(|e| SmlError::config(format!("cannot build the DNS resolver: {e}")))
+}
+
 impl SmlDns {
     /// A resolver for `zone` (e.g. [`SmlPreset::dns_zone`](crate::SmlPreset::dns_zone)),
     /// asking `name_servers` over UDP, then TCP (for truncated answers), each try limited to
@@ -79,41 +126,19 @@ impl SmlDns {
                 "the DNS timeout must be greater than zero",
             ));
         }
-        let runtime = tokio::runtime::Builder::new_multi_thread()
+        let built = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("sml-dns")
             .enable_all()
             .build()
             .map_err(|e| SmlError::config(format!("cannot start the DNS runtime: {e}")))?;
-        // The resolver's background tasks belong to the runtime it is built in.
-        let _guard = runtime.enter();
-        let provider = TokioRuntimeProvider::default();
-        let mut builder = if name_servers.is_empty() {
-            Resolver::builder(provider).map_err(|e| {
-                SmlError::config(format!("cannot read the system DNS configuration: {e}"))
-            })?
-        } else {
-            let servers = name_servers
-                .iter()
-                .map(|addr| {
-                    let mut udp = ConnectionConfig::udp();
-                    udp.port = addr.port();
-                    let mut tcp = ConnectionConfig::tcp();
-                    tcp.port = addr.port();
-                    NameServerConfig::new(addr.ip(), true, vec![udp, tcp])
-                })
-                .collect();
-            Resolver::builder_with_config(ResolverConfig::from_name_servers(servers), provider)
+        let handle = built.handle().clone();
+        let runtime = OwnedRuntime(Some(built));
+        let resolver = {
+            // The resolver's background tasks belong to the runtime it is built in.
+            let _guard = handle.enter();
+            build_resolver(name_servers, timeout)?
         };
-        let opts: &mut ResolverOpts = builder.options_mut();
-        opts.timeout = timeout;
-        opts.attempts = 2;
-        opts.cache_size = 0;
-        opts.use_hosts_file = ResolveHosts::Never;
-        opts.ndots = 0;
-        let resolver = builder
-            .build()
-            .map_err(|e| SmlError::config(format!("cannot build the DNS resolver: {e}")))?;
         Ok(Self {
             zone,
             allow_http: false,
@@ -173,9 +198,10 @@ impl SmlDns {
                 "the blocking DNS lookup was called from inside an async runtime; use spawn_blocking".to_owned(),
             ));
         }
-        let result = self
-            .runtime
-            .block_on(self.resolver.lookup(name, RecordType::NAPTR));
+        let Some(runtime) = self.runtime.0.as_ref() else {
+            return Err(failed("the DNS runtime is shut down".to_owned()));
+        };
+        let result = runtime.block_on(self.resolver.lookup(name, RecordType::NAPTR));
         let lookup = match result {
             Ok(lookup) => lookup,
             Err(e) if e.is_nx_domain() || e.is_no_records_found() => return Ok(None),

@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used)] // Tests may unwrap (house rule).
 
+mod dns;
 mod envelopes;
 mod responses;
 mod round_trip;
