@@ -11,5 +11,6 @@ mod json_api;
 mod lifecycle;
 mod phoss_samples;
 mod sml;
+mod sml_entry;
 mod sml_faults;
 mod tls;

@@ -29,10 +29,11 @@ pub(crate) fn start(config: &Config) -> Result<Option<SmlSide>, CliError> {
     let sml = &config.sml;
     let emulator = match sml.mode.as_str() {
         "off" => return Ok(None),
-                "emulator" => {
+        "emulator" => {
             let db = &sml.emulator.database;
             if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| startup(&format!("sml.emulator.database {}", db.display()), e))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| startup(&format!("sml.emulator.database {}", db.display()), e))?;
             }
             let emulator = Emulator::start(EmulatorConfig {
                 soap_bind: parse_addr(&sml.emulator.soap_bind)?,
