@@ -9,6 +9,7 @@ mod cluster;
 mod endpoint_profile;
 mod json_api;
 mod lifecycle;
+mod lookup;
 mod phoss_samples;
 mod sml;
 mod sml_entry;

@@ -21,6 +21,18 @@ pub(crate) enum CliError {
         "the SML and the database differ in {0} place(s); run `ferry sml reconcile --repair` to fix them"
     )]
     Drift(usize),
+    /// `ferry lookup`: the SML DNS has no record of the participant.
+    #[error("{participant} is not registered in {zone}")]
+    NotRegistered { participant: String, zone: String },
+    /// `ferry lookup` could not complete a step (DNS, HTTP, an unreadable document).
+    #[error("lookup failed at {step}: {message}")]
+    Lookup { step: &'static str, message: String },
+    /// `ferry lookup` completed, but the named checks failed (signature, chain, expired, ...).
+    #[error("check failed ({}): {message}", .checks.join(", "))]
+    CheckFailed {
+        checks: Vec<&'static str>,
+        message: String,
+    },
 }
 
 impl From<peppol_id::IdError> for CliError {
@@ -38,6 +50,8 @@ impl CliError {
             Self::Domain(_) => 3,
             Self::Sml(..) => 1,
             Self::Drift(_) => 4,
+            Self::NotRegistered { .. } | Self::CheckFailed { .. } => 1,
+            Self::Lookup { .. } => 3,
         }
     }
 }
