@@ -13,7 +13,15 @@ pub(crate) const DEFAULT_CONFIG: &str = "config/ferry.toml";
 /// The documented development bootstrap token (override with FERRY_ADMIN_TOKEN).
 pub(crate) const DEV_ADMIN_TOKEN: &str = "ferry-dev-admin-token";
 
-const SECTIONS: [&str; 6] = ["server", "database", "signing", "cache", "log", "sml"];
+const SECTIONS: [&str; 7] = [
+    "server",
+    "database",
+    "signing",
+    "cache",
+    "log",
+    "sml",
+    "migration",
+];
 
 /// Everything Ferry can be configured with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,6 +35,17 @@ pub(crate) struct Config {
     pub(crate) cache: CacheConfig,
     pub(crate) log: LogConfig,
     pub(crate) sml: SmlConfig,
+    pub(crate) migration: MigrationConfig,
+}
+
+/// Participant migrations between SMPs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MigrationConfig {
+    /// How often open migrations are checked (takeover detection, watches), in ms.
+    pub(crate) check_interval_ms: u64,
+    /// How long a participant that migrated away is still served, in ms.
+    pub(crate) cleanup_grace_ms: u64,
 }
 
 /// Where participants are registered: the SML (Service Metadata Locator).
@@ -54,6 +73,9 @@ pub(crate) struct SmlConfig {
     pub(crate) timeout_ms: u64,
     /// How often the registration worker looks for due jobs.
     pub(crate) worker_interval_ms: u64,
+    /// Accept http:// SMP URLs in NAPTR records (local test setups only; Peppol requires
+    /// https). Always on in `emulator` mode.
+    pub(crate) allow_http: bool,
     pub(crate) emulator: EmulatorConfig,
 }
 
@@ -153,6 +175,10 @@ impl Default for Config {
                 format: "text".into(),
                 level: "info".into(),
             },
+            migration: MigrationConfig {
+                check_interval_ms: 5000,
+                cleanup_grace_ms: 30_000,
+            },
             sml: SmlConfig {
                 mode: "emulator".into(),
                 smp_id: "FERRY-LOCAL".into(),
@@ -165,6 +191,7 @@ impl Default for Config {
                 physical_address: "127.0.0.1".into(),
                 timeout_ms: 10_000,
                 worker_interval_ms: 500,
+                allow_http: false,
                 emulator: EmulatorConfig {
                     soap_bind: "127.0.0.1:8453".into(),
                     dns_bind: "127.0.0.1:8053".into(),
@@ -380,7 +407,8 @@ impl Config {
 
     /// Warns about `FERRY_*` variables that configure nothing (usually a typo).
     pub(crate) fn unknown_env_vars() -> Vec<String> {
-        const KNOWN_SECTIONS: [&str; 6] = [
+        const KNOWN_SECTIONS: [&str; 7] = [
+            "MIGRATION__",
             "SERVER__",
             "DATABASE__",
             "SIGNING__",

@@ -1,7 +1,7 @@
 //! The domain's SML trait implemented over `sml-client` (the one place that knows both).
 
 use peppol_id::ParticipantId;
-use sml_client::{FaultKind, SmlClient, SmlError};
+use sml_client::{DnsAnswer, FaultKind, MigrationKey, SmlClient, SmlDns, SmlError};
 
 use crate::sml::{SmlFailure, SmlFailureKind, SmlRegistry};
 
@@ -9,6 +9,7 @@ use crate::sml::{SmlFailure, SmlFailureKind, SmlRegistry};
 pub struct SmlClientRegistry {
     client: SmlClient,
     smp_id: String,
+    dns: Option<SmlDns>,
 }
 
 impl SmlClientRegistry {
@@ -17,7 +18,14 @@ impl SmlClientRegistry {
         Self {
             client,
             smp_id: smp_id.to_owned(),
+            dns: None,
         }
+    }
+
+    /// Also resolve participants through this SML DNS (for migrations).
+    pub fn with_dns(mut self, dns: SmlDns) -> Self {
+        self.dns = Some(dns);
+        self
     }
 
     /// The client, for SMP entry operations.
@@ -54,6 +62,39 @@ impl SmlRegistry for SmlClientRegistry {
         self.client
             .list_participants(&self.smp_id)
             .map_err(|e| failure(&e))
+    }
+
+    fn prepare_to_migrate(&self, participant: &ParticipantId, key: &str) -> Result<(), SmlFailure> {
+        let key = MigrationKey::new(key).map_err(|e| failure(&e))?;
+        self.client
+            .prepare_to_migrate(&self.smp_id, participant, &key)
+            .map_err(|e| failure(&e))
+    }
+
+    fn migrate(&self, participant: &ParticipantId, key: &str) -> Result<(), SmlFailure> {
+        let key = MigrationKey::new(key).map_err(|e| failure(&e))?;
+        self.client
+            .migrate(&self.smp_id, participant, &key)
+            .map_err(|e| failure(&e))
+    }
+
+    fn lookup_smp(&self, participant: &ParticipantId) -> Result<Option<String>, SmlFailure> {
+        let Some(dns) = &self.dns else {
+            return Err(SmlFailure {
+                kind: SmlFailureKind::Refused,
+                code: "dns.not_configured".into(),
+                message: "no SML DNS configured for lookups".into(),
+            });
+        };
+        match dns.lookup(participant) {
+            Ok(DnsAnswer::Registered { smp_url, .. }) => Ok(Some(smp_url)),
+            Ok(DnsAnswer::NotRegistered) => Ok(None),
+            Err(e) => Err(SmlFailure {
+                kind: SmlFailureKind::Transient,
+                code: e.code().into(),
+                message: e.to_string(),
+            }),
+        }
     }
 }
 

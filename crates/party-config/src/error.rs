@@ -82,6 +82,36 @@ pub enum DomainError {
     /// No token with this id belongs to the user.
     #[error("token {id} does not exist for this user")]
     TokenNotFound { id: i64 },
+    /// No webhook subscription has this id.
+    #[error("webhook `{id}` does not exist")]
+    WebhookNotFound { id: String },
+
+    /// No migration has this id.
+    #[error("migration {id} does not exist")]
+    MigrationNotFound { id: String },
+    /// The migration is not in a status that allows this.
+    #[error("migration {id} is {status}: {hint}")]
+    MigrationState {
+        id: String,
+        status: String,
+        hint: String,
+    },
+    /// A migration key breaks the SML's rules (checked before calling the SML).
+    #[error("invalid migration key: {reason}")]
+    InvalidMigrationKey { reason: String },
+    /// The participant must be registered in the SML by this SMP for this operation.
+    #[error(
+        "participant {participant} is not registered in the SML by this SMP (SML state: {state})"
+    )]
+    NotRegisteredInSml { participant: String, state: String },
+
+    // --- the SML ---
+    /// The SML refused the request; `code` is `sml.err_nnn`.
+    #[error("the SML refused: {message}")]
+    SmlRefused { code: String, message: String },
+    /// The SML could not be reached or failed; nothing was changed here. Try again later.
+    #[error("the SML is unavailable: {message}")]
+    SmlUnavailable { code: String, message: String },
 
     // --- Ferry or its environment ---
     /// The database failed; the operation changed nothing.
@@ -118,6 +148,12 @@ impl DomainError {
             Self::UserNotFound { .. } => "user.not_found",
             Self::UserExists { .. } => "user.exists",
             Self::TokenNotFound { .. } => "token.not_found",
+            Self::MigrationNotFound { .. } => "migration.not_found",
+            Self::MigrationState { .. } => "migration.invalid_state",
+            Self::InvalidMigrationKey { .. } => "migration.invalid_key",
+            Self::NotRegisteredInSml { .. } => "participant.not_registered_in_sml",
+            Self::SmlRefused { code, .. } | Self::SmlUnavailable { code, .. } => sml_code(code),
+            Self::WebhookNotFound { .. } => "webhook.not_found",
             Self::Store(_) => "internal.store",
             Self::Signing(_) => "internal.signing",
             Self::Corrupt(_) => "internal.corrupt",
@@ -129,10 +165,48 @@ impl DomainError {
         !matches!(self, Self::Store(_) | Self::Signing(_) | Self::Corrupt(_))
     }
 
+    /// An SML failure as a domain error (refusals vs. transient trouble).
+    pub(crate) fn from_sml(f: crate::sml::SmlFailure) -> Self {
+        if f.kind == crate::sml::SmlFailureKind::Transient {
+            Self::SmlUnavailable {
+                code: f.code,
+                message: f.message,
+            }
+        } else {
+            Self::SmlRefused {
+                code: f.code,
+                message: f.message,
+            }
+        }
+    }
+
     pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Self {
         Self::InvalidInput {
             field: field.to_owned(),
             reason: reason.into(),
         }
     }
+}
+
+/// SML codes are data (`sml.err_111`); the stable API codes are a fixed set of strings.
+fn sml_code(code: &str) -> &'static str {
+    const KNOWN: [&str; 12] = [
+        "sml.err_100",
+        "sml.err_101",
+        "sml.err_105",
+        "sml.err_106",
+        "sml.err_110",
+        "sml.err_111",
+        "sml.err_114",
+        "sml.transport",
+        "sml.protocol",
+        "sml.off",
+        "dns.lookup_failed",
+        "dns.not_configured",
+    ];
+    KNOWN
+        .iter()
+        .find(|k| **k == code)
+        .copied()
+        .unwrap_or("sml.error")
 }

@@ -7,6 +7,8 @@
 //!
 //! This crate does not speak HTTP and does not parse URLs: handlers give it parsed
 //! identifiers and parsed documents. It does not touch SQL either: `smp-store` does.
+//! The one HTTP client here delivers webhooks ([`HttpWebhookSender`]); subscribers' URLs
+//! are the one kind of URL it checks.
 #![forbid(unsafe_code)]
 
 mod access;
@@ -14,6 +16,8 @@ mod adapters;
 mod capability;
 mod certificate;
 mod error;
+mod events;
+mod migration;
 mod publication;
 mod registry;
 mod sml;
@@ -23,6 +27,15 @@ pub use crate::access::Actor;
 pub use crate::adapters::SmlClientRegistry;
 pub use crate::capability::{CapabilitySpec, EndpointSpec};
 pub use crate::error::DomainError;
+pub use crate::events::{
+    DeliveryRunSummary, DeliveryView, EVENT_TYPES, EventView, HttpWebhookSender,
+    MIGRATION_CANCELLED, MIGRATION_COMPLETED, MIGRATION_FAILED, MIGRATION_PREPARED, NewWebhook,
+    PARTICIPANT_DELETED, PARTICIPANT_REGISTERED, WebhookSender, WebhookView, webhook_signature,
+};
+pub use crate::migration::{
+    BulkView, CurrentAccessPoint, HistoryEntry, MigrationFilter, MigrationRunSummary,
+    MigrationView, NewInboundMigration, RejectedItem,
+};
 pub use crate::publication::{DocumentCache, Generation, Links, PublishedDocument};
 pub use crate::registry::{
     ADMIN_USERNAME, Registry, RegistryConfig, business_card_key, service_group_key,

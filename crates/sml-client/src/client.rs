@@ -200,7 +200,9 @@ impl SmlClient {
 
     /// Sends one request and returns the HTTP status and body.
     fn send(&self, request: &SoapRequest) -> Result<(u16, Vec<u8>), SmlError> {
-        not_in_async_runtime()?;
+        // Callable from spawn_blocking threads (they carry a runtime handle but may block);
+        // construction is what must not happen on an async worker, see `new`.
+
         let op = request.operation;
         let url = format!("{}/{}", self.base_url, op.service().path());
         let action = HeaderValue::from_str(&op.soap_action_header())

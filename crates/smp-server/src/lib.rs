@@ -103,6 +103,7 @@ pub async fn run(
         base_path: base_path.clone(),
     });
     spawn_background(registry.clone(), settings.change_poll);
+    spawn_webhook_worker(registry.clone());
     if let Some(sml) = settings.sml.clone() {
         spawn_sml_worker(registry, sml, settings.sml_interval);
     }
@@ -157,11 +158,56 @@ fn spawn_background(registry: Arc<Registry>, poll: Duration) {
     });
 }
 
-/// Carries out SML registration intents. Never exits: failures are recorded on the jobs
+/// Delivers webhooks from the outbox every 500 ms. Always on: with no subscriptions there
+/// is nothing due and a tick is one small query. Never exits once started: failures are
+/// recorded on the deliveries and retried with backoff.
+fn spawn_webhook_worker(registry: Arc<Registry>) {
+    std::thread::spawn(move || {
+        // Built on this plain thread: reqwest's blocking client must not live in the runtime.
+        let sender = match party_config::HttpWebhookSender::new() {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "webhook worker not started: no HTTP client");
+                return;
+            }
+        };
+        loop {
+            match registry.run_webhook_deliveries(&sender, 100) {
+                Ok(summary) if summary != Default::default() => {
+                    tracing::info!(
+                        delivered = summary.delivered,
+                        retrying = summary.retrying,
+                        failed = summary.failed,
+                        "webhook deliveries run"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "webhook worker could not read or record deliveries")
+                }
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    });
+}
+
+/// Carries out SML registration intents and moves due migrations. Never exits: failures are recorded on the jobs
 /// and the next tick tries again.
 fn spawn_sml_worker(registry: Arc<Registry>, sml: Arc<dyn SmlRegistry>, interval: Duration) {
     std::thread::spawn(move || {
         loop {
+            match registry.run_migrations(200) {
+                Ok(summary) if summary != Default::default() => {
+                    tracing::debug!(
+                        stepped = summary.stepped,
+                        cleaned_up = summary.cleaned_up,
+                        errors = summary.errors,
+                        "migrations run"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "migration worker could not read migrations"),
+            }
             match registry.run_sml_jobs(sml.as_ref(), 100) {
                 Ok(summary) if summary != Default::default() => {
                     tracing::info!(

@@ -77,7 +77,15 @@ fn status_of(e: &DomainError) -> StatusCode {
         | DomainError::BusinessCardNotFound { .. }
         | DomainError::ProfileNotFound { .. }
         | DomainError::UserNotFound { .. }
-        | DomainError::TokenNotFound { .. } => StatusCode::NOT_FOUND,
+        | DomainError::TokenNotFound { .. }
+        | DomainError::WebhookNotFound { .. }
+        | DomainError::MigrationNotFound { .. } => StatusCode::NOT_FOUND,
+        DomainError::InvalidMigrationKey { .. } => StatusCode::BAD_REQUEST,
+        DomainError::MigrationState { .. } | DomainError::NotRegisteredInSml { .. } => {
+            StatusCode::CONFLICT
+        }
+        DomainError::SmlRefused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        DomainError::SmlUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         DomainError::ParticipantExists { .. }
         | DomainError::ProfileExists { .. }
         | DomainError::ProfileInUse { .. }

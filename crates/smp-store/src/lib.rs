@@ -37,22 +37,27 @@ mod url;
 pub use crate::{
     connection::{Backend, DbConnection},
     error::StoreError,
+    repo::events::{EventRow, NewEvent},
     // Repository modules: callers write `smp_store::participants::insert(conn, ..)`.
     repo::{
-        audit, business_cards, changes, documents, participants, profiles, services, settings,
-        sml_jobs, tokens, users,
+        audit, business_cards, changes, documents, migrations, participants, profiles, services,
+        settings, sml_jobs, tokens, users,
     },
     repo::{
         audit::{AuditQuery, AuditRow, NewAuditEntry},
         business_cards::EntityRecord,
         changes::ChangeRow,
         documents::{DocumentKey, DocumentKind, StoredDocument},
+        migrations::{HistoryRow, MigrationQuery, MigrationRow},
         participants::{NewParticipant, ParticipantQuery, ParticipantRow},
         profiles::{NewProfile, ProfileRow},
         services::{EndpointRecord, ProcessRecord, RedirectRecord, ServiceRecord},
         sml_jobs::{AttemptOutcome, NewSmlJob, SmlJobRow},
         tokens::{NewToken, TokenRow},
         users::{NewUser, UserRow},
+        webhooks::{DeliveryOutcome, DeliveryRow, DueDelivery, NewSubscription, SubscriptionRow},
     },
+    // Events and webhooks.
+    repo::{events, webhooks},
     store::Store,
 };

@@ -205,3 +205,86 @@ diesel::table! {
         updated_at -> BigInt,
     }
 }
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        event_id -> Text,
+        #[sql_name = "type"]
+        event_type -> Text,
+        created_at -> BigInt,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Text,
+        url -> Text,
+        secret -> Text,
+        event_types -> Text,
+        active -> Bool,
+        owner_id -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        subscription_id -> Text,
+        event_row_id -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        last_http_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+diesel::joinable!(webhook_deliveries -> events (event_row_id));
+diesel::allow_tables_to_appear_in_same_query!(events, webhook_subscriptions, webhook_deliveries);
+
+diesel::table! {
+    migrations (id) {
+        id -> Text,
+        direction -> Text,
+        participant_key -> Text,
+        participant -> Text,
+        status -> Text,
+        migration_key -> Nullable<Text>,
+        auto_register -> Bool,
+        bulk_id -> Nullable<Text>,
+        attempts -> Integer,
+        next_check_at -> BigInt,
+        cleanup_at -> Nullable<BigInt>,
+        error_code -> Nullable<Text>,
+        error_message -> Nullable<Text>,
+        details -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    migration_history (id) {
+        id -> BigInt,
+        migration_id -> Text,
+        status -> Text,
+        at -> BigInt,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    participant_archive (id) {
+        id -> BigInt,
+        participant_key -> Text,
+        reason -> Text,
+        snapshot -> Text,
+        archived_at -> BigInt,
+    }
+}

@@ -47,7 +47,7 @@ pub(crate) fn run(config: &Config, args: &LookupArgs, json: bool) -> Result<(), 
         .map(DocumentTypeId::parse)
         .transpose()?;
     // Local SMPs behind the emulator are plain http; real Peppol discovery is https-only.
-    let allow_http = config.sml.mode == "emulator";
+    let allow_http = config.sml.mode == "emulator" || config.sml.allow_http;
     let timeout = Duration::from_millis(config.sml.timeout_ms.max(1));
     let trust = TrustStore::load(args.trust_store.as_deref())?;
     let http = http_client(trust.as_ref(), timeout, allow_http)?;

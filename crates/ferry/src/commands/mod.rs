@@ -17,6 +17,15 @@ use crate::error::CliError;
 
 /// Opens the database (running migrations) and loads the signing key.
 pub(crate) fn open_registry(config: &Config, public_url: &str) -> Result<Arc<Registry>, CliError> {
+    open_registry_with(config, public_url, None)
+}
+
+/// [`open_registry`] with the SML that migrations use.
+pub(crate) fn open_registry_with(
+    config: &Config,
+    public_url: &str,
+    sml: Option<Arc<dyn party_config::SmlRegistry>>,
+) -> Result<Arc<Registry>, CliError> {
     let store = Store::open(&config.database.url, config.database.max_connections)
         .map_err(|e| CliError::Startup(format!("database.url: {e}")))?;
     let cert = std::fs::read(&config.signing.certificate).map_err(|e| {
@@ -40,9 +49,16 @@ pub(crate) fn open_registry(config: &Config, public_url: &str) -> Result<Arc<Reg
             cache_max_entries: config.cache.max_entries,
             max_document_bytes: config.server.max_body_bytes,
             sml_enabled: config.sml.mode != "off",
+            migration_check_ms: i64::try_from(config.migration.check_interval_ms)
+                .unwrap_or(i64::MAX),
+            migration_grace_ms: i64::try_from(config.migration.cleanup_grace_ms)
+                .unwrap_or(i64::MAX),
         },
     );
-    Ok(Arc::new(registry))
+    Ok(Arc::new(match sml {
+        Some(sml) => registry.with_sml(sml),
+        None => registry,
+    }))
 }
 
 /// The public URL used in published documents when the server is not running (CLI writes):

@@ -29,7 +29,12 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
         config.server.public_url.clone()
     };
     let sml = super::sml_setup::start(config)?;
-    let registry = super::open_registry(config, &public_url)?;
+    let registry = super::open_registry_with(
+        config,
+        &public_url,
+        sml.as_ref()
+            .map(|side| side.registry.clone() as Arc<dyn SmlRegistry>),
+    )?;
     if let Some(side) = &sml
         && config.sml.mode == "emulator"
     {

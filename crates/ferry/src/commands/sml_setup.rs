@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use party_config::SmlClientRegistry;
-use sml_client::{ClientIdentity, SmlClient, SmlClientConfig, SmlError, SmlPreset, SmpEntry};
+use sml_client::{
+    ClientIdentity, SmlClient, SmlClientConfig, SmlDns, SmlError, SmlPreset, SmpEntry,
+};
 use sml_emulator::{Emulator, EmulatorConfig};
 
 use crate::config::Config;
@@ -55,8 +57,20 @@ pub(crate) fn start(config: &Config) -> Result<Option<SmlSide>, CliError> {
         Some(e) => e.soap_base_url(),
         None => base_url(config)?,
     };
+    let (zone, mut servers) = dns_settings(config)?;
+    if let Some(e) = &emulator {
+        servers.retain(|s| *s != e.dns_addr());
+        servers.insert(0, e.dns_addr());
+    }
+    let dns = SmlDns::new(
+        &zone,
+        &servers,
+        Duration::from_millis(sml.timeout_ms.min(5_000)),
+    )
+    .map_err(|e| startup("sml dns", e))?
+    .allow_http(sml.mode == "emulator" || sml.allow_http);
     Ok(Some(SmlSide {
-        registry: client(config, base_url)?,
+        registry: client(config, base_url, Some(dns))?,
         emulator,
     }))
 }
@@ -69,7 +83,7 @@ pub(crate) fn connect(config: &Config) -> Result<Arc<SmlClientRegistry>, CliErro
             "sml.mode is off: there is no SML to talk to".into(),
         ));
     }
-    client(config, base_url(config)?)
+    client(config, base_url(config)?, None)
 }
 
 /// The SOAP base URL of the configured SML.
@@ -115,7 +129,11 @@ pub(crate) fn dns_settings(
     Ok((zone, servers))
 }
 
-fn client(config: &Config, base_url: String) -> Result<Arc<SmlClientRegistry>, CliError> {
+fn client(
+    config: &Config,
+    base_url: String,
+    dns: Option<SmlDns>,
+) -> Result<Arc<SmlClientRegistry>, CliError> {
     let sml = &config.sml;
     let client = SmlClient::new(&SmlClientConfig {
         base_url,
@@ -132,7 +150,11 @@ fn client(config: &Config, base_url: String) -> Result<Arc<SmlClientRegistry>, C
         connect_timeout: Duration::from_millis(sml.timeout_ms.min(5_000)),
     })
     .map_err(|e| startup("sml client", e))?;
-    Ok(Arc::new(SmlClientRegistry::new(client, &sml.smp_id)))
+    let registry = SmlClientRegistry::new(client, &sml.smp_id);
+    Ok(Arc::new(match dns {
+        Some(dns) => registry.with_dns(dns),
+        None => registry,
+    }))
 }
 
 impl SmlSide {

@@ -8,6 +8,7 @@ mod auth;
 pub use auth::ADMIN_USERNAME;
 mod business_cards;
 mod participants;
+pub(crate) use participants::participant_view;
 mod profiles;
 mod reads;
 mod republish;
@@ -26,7 +27,7 @@ use smp_xml::{ParseOptions, SigningKey};
 use crate::publication::{
     DocumentCache, Links, etag_of, render_service_group, render_service_metadata,
 };
-use crate::sml::SmlState;
+use crate::sml::{SmlRegistry, SmlState};
 use crate::{Actor, DomainError};
 
 /// How the registry publishes and caches.
@@ -44,6 +45,12 @@ pub struct RegistryConfig {
     pub max_document_bytes: usize,
     /// Mirror participant creation and deletion in the SML (durable jobs).
     pub sml_enabled: bool,
+    /// How often open migrations are checked (takeover detection, watches), in ms; watches
+    /// back off from here up to 5 minutes.
+    pub migration_check_ms: i64,
+    /// How long a participant that migrated away keeps being served after the takeover
+    /// was seen (senders may still hold the old DNS answer), in ms.
+    pub migration_grace_ms: i64,
 }
 
 /// The domain core behind every API.
@@ -54,6 +61,9 @@ pub struct Registry {
     cache: DocumentCache,
     parse: ParseOptions,
     sml_enabled: bool,
+    pub(crate) sml: Option<Arc<dyn SmlRegistry>>,
+    pub(crate) migration_check_ms: i64,
+    pub(crate) migration_grace_ms: i64,
 }
 
 impl Registry {
@@ -68,8 +78,26 @@ impl Registry {
                 max_bytes: config.max_document_bytes,
             },
             sml_enabled: config.sml_enabled,
+            sml: None,
+            migration_check_ms: config.migration_check_ms.max(10),
+            migration_grace_ms: config.migration_grace_ms.max(0),
         }
     }
+
+    /// Uses `sml` for migrations (prepare, migrate, takeover detection, watches).
+    pub fn with_sml(mut self, sml: Arc<dyn SmlRegistry>) -> Self {
+        self.sml = Some(sml);
+        self
+    }
+
+    /// The SML, or an error saying there is none.
+    pub(crate) fn sml(&self) -> Result<&dyn SmlRegistry, DomainError> {
+        self.sml.as_deref().ok_or(DomainError::SmlUnavailable {
+            code: "sml.off".into(),
+            message: "no SML is configured (sml.mode = off)".into(),
+        })
+    }
+
 
     /// Limits for parsing submitted XML.
     pub fn parse_options(&self) -> &ParseOptions {
@@ -88,7 +116,7 @@ impl Registry {
 
     /// Runs a write transaction, then drops the cached documents of the participants it
     /// reports as changed.
-    fn write<T>(
+    pub(crate) fn write<T>(
         &self,
         f: impl FnOnce(&mut DbConnection, &mut Vec<String>) -> Result<T, DomainError>,
     ) -> Result<T, DomainError> {
@@ -101,7 +129,7 @@ impl Registry {
     }
 
     /// Re-renders the ServiceGroup of a participant from its current services.
-    fn publish_group(
+    pub(crate) fn publish_group(
         &self,
         conn: &mut DbConnection,
         row: &ParticipantRow,
@@ -128,7 +156,7 @@ impl Registry {
     }
 
     /// Re-renders and re-signs every document of a participant.
-    fn publish_all(
+    pub(crate) fn publish_all(
         &self,
         conn: &mut DbConnection,
         row: &ParticipantRow,
@@ -150,7 +178,7 @@ impl Registry {
 impl Registry {
     /// Queues the SML registration of a participant created in this transaction (unless
     /// the SML is off or the caller opted out).
-    fn queue_sml_create(
+    pub(crate) fn queue_sml_create(
         &self,
         conn: &mut DbConnection,
         row: &ParticipantRow,
@@ -235,7 +263,10 @@ pub(crate) fn participant_id_of(row: &ParticipantRow) -> Result<ParticipantId, D
 }
 
 /// Loads a participant or says it is not hosted here.
-fn existing(conn: &mut DbConnection, pid: &ParticipantId) -> Result<ParticipantRow, DomainError> {
+pub(crate) fn existing(
+    conn: &mut DbConnection,
+    pid: &ParticipantId,
+) -> Result<ParticipantRow, DomainError> {
     smp_store::participants::get_by_key(conn, &pid.key())?.ok_or_else(|| {
         DomainError::ParticipantNotFound {
             participant: pid.to_string(),
@@ -244,7 +275,7 @@ fn existing(conn: &mut DbConnection, pid: &ParticipantId) -> Result<ParticipantR
 }
 
 /// Records the change for other nodes and the audit trail, in the caller's transaction.
-fn record(
+pub(crate) fn record(
     conn: &mut DbConnection,
     touched: &mut Vec<String>,
     actor: &Actor,

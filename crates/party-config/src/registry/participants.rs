@@ -7,6 +7,7 @@ use smp_store::participants::{self, ParticipantQuery};
 use smp_store::{DbConnection, audit, business_cards, profiles, services, users};
 
 use super::{Registry, existing, now_ms, participant_id_of, record};
+use crate::events::{PARTICIPANT_REGISTERED, emit_participant};
 use crate::views::{
     AuditView, CapabilityView, ListParams, NewParticipant, Page, ParticipantSummary,
     ParticipantView, RedirectView, rfc3339,
@@ -60,6 +61,7 @@ impl Registry {
             let row = participants::get(conn, row.id)?.ok_or_else(|| {
                 DomainError::Corrupt("participant vanished inside its transaction".into())
             })?;
+            emit_participant(conn, PARTICIPANT_REGISTERED, &row, now)?;
             for capability in &request.capabilities {
                 self.apply_capability(conn, row.id, &pid, capability, now)?;
             }
@@ -187,7 +189,7 @@ impl OwnerNames {
     }
 }
 
-pub(super) fn participant_view(
+pub(crate) fn participant_view(
     conn: &mut DbConnection,
     row: &participants::ParticipantRow,
 ) -> Result<ParticipantView, DomainError> {

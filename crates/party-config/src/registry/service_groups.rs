@@ -6,6 +6,7 @@ use smp_store::{business_cards, documents};
 use smp_xml::ServiceGroup;
 
 use super::{Registry, existing, now_ms, record};
+use crate::events::{PARTICIPANT_DELETED, PARTICIPANT_REGISTERED, emit_participant};
 use crate::{Actor, DomainError};
 
 impl Registry {
@@ -53,6 +54,7 @@ impl Registry {
                         },
                     )?;
                     self.queue_sml_create(conn, &row, register_in_sml, now)?;
+                    emit_participant(conn, PARTICIPANT_REGISTERED, &row, now)?;
                     (row, true)
                 }
             };
@@ -81,6 +83,7 @@ impl Registry {
             business_cards::delete(conn, row.id)?;
             participants::delete(conn, row.id)?;
             self.queue_sml_delete(conn, &row, now)?;
+            emit_participant(conn, PARTICIPANT_DELETED, &row, now)?;
             documents::delete_for_participant(conn, &row.participant_key)?;
             record(
                 conn,

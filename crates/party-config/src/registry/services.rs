@@ -103,7 +103,7 @@ impl Registry {
     }
 
     /// Merges a capability into the participant's stored services and re-signs that service.
-    pub(super) fn apply_capability(
+    pub(crate) fn apply_capability(
         &self,
         conn: &mut smp_store::DbConnection,
         participant_id: i64,

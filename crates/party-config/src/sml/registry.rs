@@ -45,4 +45,10 @@ pub trait SmlRegistry: Send + Sync {
     fn participant_exists(&self, participant: &ParticipantId) -> Result<bool, SmlFailure>;
     /// Every participant the SML has for this SMP.
     fn list_participants(&self) -> Result<Vec<ParticipantId>, SmlFailure>;
+    /// Opens a migration of a participant of this SMP under `key` (replacing an older key).
+    fn prepare_to_migrate(&self, participant: &ParticipantId, key: &str) -> Result<(), SmlFailure>;
+    /// Takes a participant over to this SMP with the key its current SMP prepared.
+    fn migrate(&self, participant: &ParticipantId, key: &str) -> Result<(), SmlFailure>;
+    /// The SMP URL the participant's NAPTR record points at (None: not registered).
+    fn lookup_smp(&self, participant: &ParticipantId) -> Result<Option<String>, SmlFailure>;
 }

@@ -11,6 +11,8 @@ pub enum SmlState {
     Registered,
     /// The SML refused; `sml_error` says why (an operator must act).
     Failed,
+    /// Staged for an inbound migration: published here, not yet ours at the SML.
+    Migrating,
 }
 
 impl SmlState {
@@ -21,6 +23,7 @@ impl SmlState {
             Self::Pending => "pending",
             Self::Registered => "registered",
             Self::Failed => "failed",
+            Self::Migrating => "migrating",
         }
     }
 }

@@ -10,3 +10,4 @@ mod profiles;
 mod publication;
 mod rollback;
 mod sml;
+mod webhooks;

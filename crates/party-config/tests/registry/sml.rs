@@ -93,6 +93,30 @@ impl SmlRegistry for FakeSml {
             .map(|k| ParticipantId::parse(k).unwrap())
             .collect())
     }
+    // Registration never migrates or resolves: these answer as an SML would for a
+    // participant with no migration record.
+    fn prepare_to_migrate(&self, _: &ParticipantId, _: &str) -> Result<(), SmlFailure> {
+        Err(SmlFailure {
+            kind: SmlFailureKind::Refused,
+            code: "sml.err_110".into(),
+            message: "not here".into(),
+        })
+    }
+    fn migrate(&self, _: &ParticipantId, _: &str) -> Result<(), SmlFailure> {
+        Err(SmlFailure {
+            kind: SmlFailureKind::Refused,
+            code: "sml.err_111".into(),
+            message: "no record".into(),
+        })
+    }
+    fn lookup_smp(&self, p: &ParticipantId) -> Result<Option<String>, SmlFailure> {
+        Ok(self
+            .registered
+            .lock()
+            .unwrap()
+            .contains(&p.key())
+            .then(|| "https://smp.test/".to_owned()))
+    }
 }
 
 fn new_participant(create_in_sml: Option<bool>) -> NewParticipant {

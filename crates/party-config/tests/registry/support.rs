@@ -77,6 +77,8 @@ fn each_backend_configured(sml_enabled: bool, test: impl Fn(Env)) {
                 cache_max_entries: 1000,
                 max_document_bytes: 1 << 20,
                 sml_enabled,
+                migration_check_ms: 1000,
+                migration_grace_ms: 0,
             },
         );
         let admin = registry.unchecked_local_admin().unwrap();

@@ -193,15 +193,19 @@ impl SmlDns {
             name: name.to_owned(),
             reason,
         };
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(failed(
-                "the blocking DNS lookup was called from inside an async runtime; use spawn_blocking".to_owned(),
-            ));
-        }
         let Some(runtime) = self.runtime.0.as_ref() else {
             return Err(failed("the DNS runtime is shut down".to_owned()));
         };
-        let result = runtime.block_on(self.resolver.lookup(name, RecordType::NAPTR));
+        let lookup = || runtime.block_on(self.resolver.lookup(name, RecordType::NAPTR));
+        // Inside another runtime's context (e.g. a spawn_blocking thread of an HTTP server)
+        // tokio refuses to block_on a second runtime on the same thread: run the lookup
+        // on a scoped thread of its own then.
+        let result = if tokio::runtime::Handle::try_current().is_ok() {
+            std::thread::scope(|s| s.spawn(lookup).join())
+                .map_err(|_| failed("the DNS lookup thread panicked".to_owned()))?
+        } else {
+            lookup()
+        };
         let lookup = match result {
             Ok(lookup) => lookup,
             Err(e) if e.is_nx_domain() || e.is_no_records_found() => return Ok(None),

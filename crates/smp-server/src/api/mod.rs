@@ -1,9 +1,12 @@
 //! The JSON management API under `/api/v1`.
 
 mod audit;
+mod events;
+mod migrations;
 mod participants;
 mod profiles;
 mod users;
+mod webhooks;
 
 use actix_web::{HttpResponse, web};
 use utoipa::OpenApi;
@@ -21,6 +24,10 @@ use crate::problem::Problem;
         profiles::create, profiles::list, profiles::get, profiles::update, profiles::delete,
         users::create, users::list, users::delete, users::create_token, users::list_tokens, users::delete_token,
         audit::list,
+        webhooks::create, webhooks::list, webhooks::delete, webhooks::deliveries, events::list,
+        migrations::migration_key, migrations::prepare_to_migrate, migrations::create, migrations::party_config,
+        migrations::list, migrations::get, migrations::check, migrations::retry, migrations::cancel,
+        migrations::bulk, migrations::bulk_progress,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("basic" = []))
@@ -134,6 +141,40 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
                 web::delete().to(users::delete_token),
             )
             .route("/audit", web::get().to(audit::list))
+            .route("/webhooks", web::post().to(webhooks::create))
+            .route("/webhooks", web::get().to(webhooks::list))
+            .route("/webhooks/{id}", web::delete().to(webhooks::delete))
+            .route(
+                "/webhooks/{id}/deliveries",
+                web::get().to(webhooks::deliveries),
+            )
+            .route("/events", web::get().to(events::list))
+            .route(
+                "/participants/{participant}/migration-key",
+                web::post().to(migrations::migration_key),
+            )
+            .route(
+                "/peppol/{participant}/prepareToMigrate",
+                web::get().to(migrations::prepare_to_migrate),
+            )
+            .route(
+                "/peppol/config/party/{participant}",
+                web::put().to(migrations::party_config),
+            )
+            .route("/migrations", web::post().to(migrations::create))
+            .route("/migrations", web::get().to(migrations::list))
+            .route("/migrations/bulk", web::post().to(migrations::bulk))
+            .route(
+                "/migrations/bulk/{id}",
+                web::get().to(migrations::bulk_progress),
+            )
+            .route("/migrations/{id}", web::get().to(migrations::get))
+            .route("/migrations/{id}/check", web::post().to(migrations::check))
+            .route("/migrations/{id}/retry", web::post().to(migrations::retry))
+            .route(
+                "/migrations/{id}/cancel",
+                web::post().to(migrations::cancel),
+            )
             .app_data(web::PathConfig::default().error_handler(path_error))
             .default_service(web::to(|| async {
                 Err::<HttpResponse, Problem>(Problem::new(

@@ -4,6 +4,8 @@ pub mod audit;
 pub mod business_cards;
 pub mod changes;
 pub mod documents;
+pub mod events;
+pub mod migrations;
 pub mod participants;
 pub mod profiles;
 pub mod services;
@@ -11,6 +13,7 @@ pub mod settings;
 pub mod sml_jobs;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 /// `(offset, limit)` made safe for both engines: PostgreSQL rejects negative values
 /// and SQLite reads a negative LIMIT as "no limit".

@@ -20,3 +20,4 @@ mod sml_jobs;
 mod tokens;
 mod transactions;
 mod users;
+mod webhooks;

@@ -1,0 +1,100 @@
+//! Bulk inbound migrations: many participants, one id to follow them by.
+
+use serde::{Deserialize, Serialize};
+use smp_store::migrations;
+use utoipa::ToSchema;
+
+use super::{NewInboundMigration, new_id, status};
+use crate::{Actor, DomainError, Registry};
+
+/// Progress of a bulk request.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkView {
+    /// `blk_…`.
+    pub id: String,
+    /// Migrations in the request.
+    pub total: i64,
+    /// Not finished yet.
+    pub in_progress: i64,
+    /// Completed.
+    pub completed: i64,
+    /// Failed (each with its code: list them with `?bulkId=…&status=failed`).
+    pub failed: i64,
+    /// Cancelled.
+    pub cancelled: i64,
+    /// Items refused before they became migrations: (participant, code, message).
+    pub rejected: Vec<RejectedItem>,
+}
+
+/// An item of a bulk request that could not even start.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectedItem {
+    /// As given.
+    pub participant: String,
+    /// Stable error code.
+    pub code: String,
+    /// Why.
+    pub message: String,
+}
+
+impl Registry {
+    /// Records many inbound migrations (staging those with keys); the worker carries them
+    /// out. Items that cannot start are reported, the others proceed.
+    pub fn create_bulk(
+        &self,
+        actor: &Actor,
+        items: &[NewInboundMigration],
+    ) -> Result<BulkView, DomainError> {
+        if items.is_empty() || items.len() > 100_000 {
+            return Err(DomainError::invalid("items", "give 1 to 100000 migrations"));
+        }
+        let bulk_id = new_id("blk")?;
+        let mut rejected = Vec::new();
+        for item in items {
+            if let Err(e) = self.start_inbound(actor, item, Some(&bulk_id)) {
+                if !e.is_client_error() {
+                    return Err(e);
+                }
+                rejected.push(RejectedItem {
+                    participant: item.participant.clone(),
+                    code: e.code().into(),
+                    message: e.to_string(),
+                });
+            }
+        }
+        let mut view = self.bulk(&bulk_id)?;
+        view.rejected = rejected;
+        Ok(view)
+    }
+
+    /// Progress of a bulk request.
+    pub fn bulk(&self, bulk_id: &str) -> Result<BulkView, DomainError> {
+        let counts = self
+            .store
+            .read(|conn| migrations::bulk_counts(conn, bulk_id))?;
+        let count = |s: &str| {
+            counts
+                .iter()
+                .filter(|(k, _)| k == s)
+                .map(|(_, n)| n)
+                .sum::<i64>()
+        };
+        let total: i64 = counts.iter().map(|(_, n)| n).sum();
+        let (completed, failed, cancelled) = (
+            count(status::COMPLETED),
+            count(status::FAILED),
+            count(status::CANCELLED),
+        );
+        Ok(BulkView {
+            id: bulk_id.to_owned(),
+            total,
+            in_progress: total - completed - failed - cancelled,
+            completed,
+            failed,
+            cancelled,
+            rejected: Vec::new(),
+        })
+    }
+}

@@ -1,0 +1,105 @@
+//! Moving participants between SMPs with the Peppol migration-key protocol.
+//!
+//! Outbound (`outbound.rs`): prepare a key at the SML, keep serving, notice the takeover,
+//! clean up. Inbound (`inbound.rs`): with a key, stage the participant, call Migrate,
+//! activate; without one, watch until the old provider lets go. Every migration is a row
+//! with a status history; `worker.rs` moves due ones one step at a time, and every step is
+//! safe to repeat after a crash (see `docs/why-cancel-migrates-to-self.md`).
+
+mod bulk;
+mod current_ap;
+mod inbound;
+mod outbound;
+mod resource;
+mod view;
+mod worker;
+
+pub use bulk::{BulkView, RejectedItem};
+pub(crate) use current_ap::current_ap;
+pub use inbound::NewInboundMigration;
+pub use view::{CurrentAccessPoint, HistoryEntry, MigrationFilter, MigrationView};
+pub use worker::MigrationRunSummary;
+
+use serde::{Deserialize, Serialize};
+use smp_store::{DbConnection, MigrationRow, migrations};
+
+use crate::DomainError;
+use crate::capability::CapabilitySpec;
+
+/// Statuses, as the API shows them.
+pub(crate) mod status {
+    pub(crate) const PENDING_DEREGISTRATION: &str = "pending_deregistration";
+    pub(crate) const DEREGISTRATION_CONFIRMED: &str = "deregistration_confirmed";
+    pub(crate) const PREPARED: &str = "prepared";
+    pub(crate) const REGISTERING: &str = "registering";
+    pub(crate) const COMPLETED: &str = "completed";
+    pub(crate) const CANCELLED: &str = "cancelled";
+    pub(crate) const FAILED: &str = "failed";
+}
+
+pub(crate) const INBOUND: &str = "inbound";
+pub(crate) const OUTBOUND: &str = "outbound";
+
+/// What a migration row keeps as JSON (`details` column).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Details {
+    /// Who asked for it.
+    pub(crate) created_by: String,
+    /// The owner the participant gets when it arrives.
+    pub(crate) owner_id: Option<i64>,
+    /// Inbound: the capabilities to publish on arrival.
+    #[serde(default)]
+    pub(crate) capabilities: Vec<CapabilitySpec>,
+    /// The SMP the participant is registered with (from its NAPTR record).
+    pub(crate) current_smp: Option<String>,
+    /// The access point that SMP publishes for it, where known.
+    pub(crate) current_ap: Option<CurrentAccessPoint>,
+}
+
+impl Details {
+    pub(crate) fn of(row: &MigrationRow) -> Self {
+        serde_json::from_str(&row.details).unwrap_or_default()
+    }
+
+    pub(crate) fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
+    }
+}
+
+/// A new migration id: `mig_` and 20 random base32 characters.
+pub(crate) fn new_id(prefix: &str) -> Result<String, DomainError> {
+    let mut buf = [0u8; 12];
+    openssl::rand::rand_bytes(&mut buf)
+        .map_err(|e| DomainError::Corrupt(format!("random generator failed: {e}")))?;
+    Ok(format!(
+        "{prefix}_{}",
+        data_encoding::BASE32_NOPAD.encode(&buf).to_lowercase()
+    ))
+}
+
+/// Moves a migration to `new_status` (guarded by what the caller read) and records the
+/// change in its history. Returns false when another worker moved it first.
+pub(crate) fn transition(
+    conn: &mut DbConnection,
+    seen: &MigrationRow,
+    next: &MigrationRow,
+    note: Option<&str>,
+) -> Result<bool, DomainError> {
+    if !migrations::update_guarded(conn, next, &seen.status, seen.attempts)? {
+        return Ok(false);
+    }
+    if next.status != seen.status || note.is_some() {
+        migrations::add_history(conn, &next.id, &next.status, next.updated_at, note)?;
+    }
+    Ok(true)
+}
+
+/// Exponential backoff for polling steps, from `base` up to 5 minutes.
+pub(crate) fn backoff(base_ms: i64, attempts: i32) -> i64 {
+    let exp = u32::try_from(attempts.clamp(0, 16)).unwrap_or(16);
+    base_ms
+        .saturating_mul(1_i64 << exp)
+        .min(5 * 60 * 1000)
+        .max(base_ms)
+}

@@ -1,0 +1,121 @@
+//! Migrations as API resources: read, list, check now, retry, cancel.
+
+use smp_store::{MigrationQuery, MigrationRow, migrations};
+
+use super::{INBOUND, MigrationFilter, MigrationView, OUTBOUND, status};
+use crate::views::Page;
+use crate::{Actor, DomainError, Registry};
+
+impl Registry {
+    fn migration_row(&self, id: &str) -> Result<MigrationRow, DomainError> {
+        self.store
+            .read(|conn| migrations::get(conn, id))?
+            .ok_or_else(|| DomainError::MigrationNotFound { id: id.to_owned() })
+    }
+
+    /// One migration with its history. Administrators see all; users those they created.
+    pub fn migration(&self, actor: &Actor, id: &str) -> Result<MigrationView, DomainError> {
+        let row = self.migration_row(id)?;
+        may_see(actor, &row)?;
+        let history = self.store.read(|conn| migrations::history(conn, id))?;
+        Ok(MigrationView::from_rows(&row, &history))
+    }
+
+    /// Migrations, newest first, filtered.
+    pub fn list_migrations(
+        &self,
+        actor: &Actor,
+        filter: &MigrationFilter,
+    ) -> Result<Page<MigrationView>, DomainError> {
+        actor.require_admin()?;
+        let participant_key = filter
+            .participant
+            .as_deref()
+            .map(peppol_id::ParticipantId::parse)
+            .transpose()?
+            .map(|p| p.key());
+        let query = MigrationQuery {
+            status: filter.status.clone(),
+            direction: filter.direction.clone(),
+            participant_key,
+            bulk_id: filter.bulk_id.clone(),
+            offset: filter.offset.unwrap_or(0).max(0),
+            limit: filter.limit.unwrap_or(50).clamp(1, 1000),
+        };
+        self.store.read(|conn| {
+            let (rows, total) = migrations::list(conn, &query)?;
+            let items = rows
+                .iter()
+                .map(|r| {
+                    Ok(MigrationView::from_rows(
+                        r,
+                        &migrations::history(conn, &r.id)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, DomainError>>()?;
+            Ok(Page {
+                items,
+                total,
+                offset: query.offset,
+                limit: query.limit,
+            })
+        })
+    }
+
+    /// Runs the migration's next step now instead of waiting for the worker.
+    pub fn check_migration(&self, actor: &Actor, id: &str) -> Result<MigrationView, DomainError> {
+        let row = self.migration_row(id)?;
+        may_see(actor, &row)?;
+        self.step(&row)?;
+        self.migration(actor, id)
+    }
+
+    /// Sends a failed inbound migration through its steps again.
+    pub fn retry_migration(&self, actor: &Actor, id: &str) -> Result<MigrationView, DomainError> {
+        let row = self.migration_row(id)?;
+        may_see(actor, &row)?;
+        if row.status != status::FAILED || row.direction != INBOUND {
+            return Err(DomainError::MigrationState {
+                id: id.to_owned(),
+                status: row.status,
+                hint: "only failed inbound migrations can be retried".into(),
+            });
+        }
+        self.retry_inbound(actor, &row)?;
+        let row = self.migration_row(id)?;
+        self.step(&row)?;
+        self.migration(actor, id)
+    }
+
+    /// Cancels an open migration. Outbound: migrates the participant back to this SMP so
+    /// the SML holds no open key. Inbound: stops and removes anything staged.
+    pub fn cancel_migration(&self, actor: &Actor, id: &str) -> Result<MigrationView, DomainError> {
+        let row = self.migration_row(id)?;
+        may_see(actor, &row)?;
+        match (row.direction.as_str(), row.status.as_str()) {
+            (OUTBOUND, status::PREPARED) => self.cancel_outbound(actor, &row)?,
+            (
+                INBOUND,
+                status::REGISTERING
+                | status::PENDING_DEREGISTRATION
+                | status::DEREGISTRATION_CONFIRMED,
+            ) => self.cancel_inbound(actor, &row)?,
+            _ => {
+                return Err(DomainError::MigrationState {
+                    id: id.to_owned(),
+                    status: row.status,
+                    hint: "only open migrations can be cancelled".into(),
+                });
+            }
+        }
+        self.migration(actor, id)
+    }
+}
+
+fn may_see(actor: &Actor, row: &MigrationRow) -> Result<(), DomainError> {
+    if actor.is_admin || super::Details::of(row).created_by == actor.username {
+        Ok(())
+    } else {
+        Err(DomainError::MigrationNotFound { id: row.id.clone() })
+    }
+}

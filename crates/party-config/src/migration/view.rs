@@ -1,0 +1,164 @@
+//! The migration resource as the API shows it.
+
+use serde::{Deserialize, Serialize};
+use smp_store::{HistoryRow, MigrationRow};
+use utoipa::ToSchema;
+
+use super::{Details, INBOUND, OUTBOUND, status};
+use crate::views::rfc3339;
+
+/// The access point a participant is currently served by (from its current SMP's metadata).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrentAccessPoint {
+    /// The endpoint URL published for it.
+    pub endpoint_url: String,
+    /// The Peppol seat id (CN of the endpoint certificate's subject), e.g. `PBE000001`.
+    pub seat_id: Option<String>,
+}
+
+/// One status change.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    /// The status entered.
+    pub status: String,
+    /// RFC 3339.
+    pub at: String,
+    /// Why, when there is more to say.
+    pub note: Option<String>,
+}
+
+/// A migration.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MigrationView {
+    /// `mig_…`.
+    pub id: String,
+    /// `inbound` or `outbound`.
+    pub direction: String,
+    /// `scheme::value`.
+    pub participant: String,
+    /// `pending_deregistration`, `deregistration_confirmed`, `prepared`, `registering`,
+    /// `completed`, `cancelled` or `failed`.
+    pub status: String,
+    /// Outbound: the key to hand to the new provider (while prepared).
+    pub migration_key: Option<String>,
+    /// Inbound without a key: register as soon as the old provider lets go.
+    pub auto_register: bool,
+    /// The SMP the participant's NAPTR record points at, when known.
+    pub current_smp: Option<String>,
+    /// The access point that SMP publishes, when known.
+    pub current_ap: Option<CurrentAccessPoint>,
+    /// Why it failed (`sml.err_nnn`, …).
+    pub error_code: Option<String>,
+    /// The SML's (or Ferry's) message.
+    pub error_message: Option<String>,
+    /// Part of this bulk request.
+    pub bulk_id: Option<String>,
+    /// What the operator can do next.
+    pub next_steps: Vec<String>,
+    /// Status changes, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+/// Filters for listing migrations.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MigrationFilter {
+    /// Only this status.
+    pub status: Option<String>,
+    /// `inbound` or `outbound`.
+    pub direction: Option<String>,
+    /// Only this participant (`scheme::value`).
+    pub participant: Option<String>,
+    /// Only this bulk request.
+    pub bulk_id: Option<String>,
+    /// Items to skip.
+    pub offset: Option<i64>,
+    /// Page size (default 50, at most 1000).
+    pub limit: Option<i64>,
+}
+
+impl MigrationView {
+    pub(crate) fn from_rows(row: &MigrationRow, history: &[HistoryRow]) -> Self {
+        let details = Details::of(row);
+        let open_key = row.direction == OUTBOUND && row.status == status::PREPARED;
+        Self {
+            id: row.id.clone(),
+            direction: row.direction.clone(),
+            participant: row.participant.clone(),
+            status: row.status.clone(),
+            migration_key: if open_key {
+                row.migration_key.clone()
+            } else {
+                None
+            },
+            auto_register: row.auto_register,
+            current_smp: details.current_smp.clone(),
+            current_ap: details.current_ap.clone(),
+            error_code: row.error_code.clone(),
+            error_message: row.error_message.clone(),
+            bulk_id: row.bulk_id.clone(),
+            next_steps: next_steps(row, &details),
+            history: history
+                .iter()
+                .map(|h| HistoryEntry {
+                    status: h.status.clone(),
+                    at: rfc3339(h.at),
+                    note: h.note.clone(),
+                })
+                .collect(),
+            created_at: rfc3339(row.created_at),
+            updated_at: rfc3339(row.updated_at),
+        }
+    }
+}
+
+fn next_steps(row: &MigrationRow, details: &Details) -> Vec<String> {
+    let id = &row.id;
+    let steps: Vec<String> = match (row.direction.as_str(), row.status.as_str()) {
+        (OUTBOUND, status::PREPARED) => vec![
+            "Give the migration key to the new provider; it calls Migrate at the SML with it."
+                .into(),
+            "Ferry keeps serving the participant and removes it once the SML shows the takeover."
+                .into(),
+            format!(
+                "To call it off: POST /api/v1/migrations/{id}/cancel (migrates the participant back to this SMP)."
+            ),
+        ],
+        (INBOUND, status::PENDING_DEREGISTRATION) => {
+            let holder = details
+                .current_smp
+                .clone()
+                .unwrap_or_else(|| "its current SMP".into());
+            let mut steps = vec![format!(
+                "The participant is registered with {holder}: ask the participant to have its current provider \
+                 deregister it, or to give you a migration key and create the migration again with it."
+            )];
+            steps.push(if row.auto_register {
+                "Ferry registers it automatically as soon as the old provider lets go.".into()
+            } else {
+                "Ferry notifies you (migration.completed is not sent) when the old provider lets go.".into()
+            });
+            steps.push(format!("Check now: POST /api/v1/migrations/{id}/check."));
+            steps
+        }
+        (INBOUND, status::DEREGISTRATION_CONFIRMED) => {
+            vec!["The old provider deregistered the participant: register it (POST /api/v1/participants).".into()]
+        }
+        (_, status::REGISTERING) => vec![format!(
+            "Ferry is registering the participant; POST /api/v1/migrations/{id}/check to check now."
+        )],
+        (_, status::FAILED) => vec![
+            "Read errorCode/errorMessage (the SML's code and message).".into(),
+            format!("After fixing the cause: POST /api/v1/migrations/{id}/retry."),
+        ],
+        _ => Vec::new(),
+    };
+    steps
+}

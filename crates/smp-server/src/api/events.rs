@@ -1,0 +1,32 @@
+//! `/api/v1/events`: the event log, for integrators that poll instead of (or besides)
+//! receiving webhooks.
+
+use actix_web::{HttpResponse, web};
+use party_config::EventView;
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::problem::Problem;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub(crate) struct EventsQuery {
+    after: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// Events after sequence number `after` (from the start when absent), oldest first, at
+/// most `limit` (default 100, at most 1000). Continue with the last `seq` seen.
+#[utoipa::path(get, path = "/api/v1/events", tag = "events",
+    params(("after" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
+    responses((status = 200, body = Vec<EventView>), (status = 403, description = "auth.admin_required")))]
+pub(crate) async fn list(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    query: web::Query<EventsQuery>,
+) -> Result<HttpResponse, Problem> {
+    let EventsQuery { after, limit } = query.into_inner();
+    let registry = state.registry.clone();
+    let events = web::block(move || registry.events_after(&actor, after, limit)).await??;
+    Ok(HttpResponse::Ok().json(events))
+}

@@ -1,0 +1,212 @@
+//! `/api/v1/migrations` and the migration-key routes (plus eConnect-compatible shapes).
+
+use actix_web::{HttpResponse, web};
+use party_config::{BulkView, CapabilitySpec, MigrationFilter, MigrationView, NewInboundMigration};
+use peppol_id::ParticipantId;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// The answer to a migration-key request.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PreparedKey {
+    /// Hand this to the new provider.
+    migration_key: String,
+    /// Follow the migration at `/api/v1/migrations/{migrationId}`.
+    migration_id: String,
+    /// `prepared`.
+    status: String,
+}
+
+async fn prepare(
+    state: web::Data<AppState>,
+    actor: party_config::Actor,
+    participant: String,
+) -> Result<HttpResponse, Problem> {
+    let pid = ParticipantId::from_path_segment(&participant)?;
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.prepare_outbound(&actor, &pid)).await??;
+    Ok(HttpResponse::Ok().json(PreparedKey {
+        migration_key: view.migration_key.clone().unwrap_or_default(),
+        migration_id: view.id,
+        status: view.status,
+    }))
+}
+
+/// Prepare an outbound migration: a new key, registered at the SML (calling again replaces it).
+#[utoipa::path(post, path = "/api/v1/participants/{participant}/migration-key", tag = "migrations",
+    params(("participant" = String, Path)),
+    responses((status = 200, body = PreparedKey), (status = 409, description = "participant.not_registered_in_sml"),
+              (status = 422, description = "sml.err_nnn: the SML refused"), (status = 503, description = "SML unavailable")))]
+pub(crate) async fn migration_key(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    prepare(state, actor, path.into_inner()).await
+}
+
+/// eConnect-compatible: the same as `POST /api/v1/participants/{participant}/migration-key`.
+#[utoipa::path(get, path = "/api/v1/peppol/{participant}/prepareToMigrate", tag = "migrations",
+    params(("participant" = String, Path)), responses((status = 200, body = PreparedKey)))]
+pub(crate) async fn prepare_to_migrate(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    prepare(state, actor, path.into_inner()).await
+}
+
+/// Start an inbound migration: with `migrationKey` it completes at once (or fails with the
+/// SML's code, leaving nothing behind); without, it watches until the old provider lets go.
+#[utoipa::path(post, path = "/api/v1/migrations", tag = "migrations", request_body = NewInboundMigration,
+    responses((status = 201, body = MigrationView), (status = 400, description = "migration.invalid_key"),
+              (status = 409, description = "participant.exists"), (status = 422, description = "sml.err_nnn: key refused")))]
+pub(crate) async fn create(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    body: web::Json<NewInboundMigration>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.create_inbound(&actor, &body)).await??;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// The eConnect body: `{"migration": {"key": "…"}, "capabilities": [...]}`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PartyConfig {
+    migration: PartyMigration,
+    #[serde(default)]
+    capabilities: Vec<CapabilitySpec>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct PartyMigration {
+    key: Option<String>,
+}
+
+/// eConnect-compatible inbound migration with a key.
+#[utoipa::path(put, path = "/api/v1/peppol/config/party/{participant}", tag = "migrations",
+    params(("participant" = String, Path)), request_body = PartyConfig, responses((status = 201, body = MigrationView)))]
+pub(crate) async fn party_config(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+    body: web::Json<PartyConfig>,
+) -> Result<HttpResponse, Problem> {
+    let pid = ParticipantId::from_path_segment(&path)?;
+    let body = body.into_inner();
+    let request = NewInboundMigration {
+        participant: pid.to_string(),
+        migration_key: body.migration.key,
+        capabilities: body.capabilities,
+        auto_register: None,
+    };
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.create_inbound(&actor, &request)).await??;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// List migrations (administrators).
+#[utoipa::path(get, path = "/api/v1/migrations", tag = "migrations", params(
+        ("status" = Option<String>, Query), ("direction" = Option<String>, Query), ("participant" = Option<String>, Query),
+        ("bulkId" = Option<String>, Query), ("offset" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
+    responses((status = 200, body = party_config::Page<MigrationView>)))]
+pub(crate) async fn list(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    query: web::Query<MigrationFilter>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let page = web::block(move || registry.list_migrations(&actor, &query)).await??;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One migration: direction, status, history, errors, next steps.
+#[utoipa::path(get, path = "/api/v1/migrations/{id}", tag = "migrations", params(("id" = String, Path)),
+    responses((status = 200, body = MigrationView), (status = 404, description = "migration.not_found")))]
+pub(crate) async fn get(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.migration(&actor, &path)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Check now (run the next step instead of waiting for the worker).
+#[utoipa::path(post, path = "/api/v1/migrations/{id}/check", tag = "migrations", params(("id" = String, Path)),
+    responses((status = 200, body = MigrationView)))]
+pub(crate) async fn check(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.check_migration(&actor, &path)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Retry a failed inbound migration.
+#[utoipa::path(post, path = "/api/v1/migrations/{id}/retry", tag = "migrations", params(("id" = String, Path)),
+    responses((status = 200, body = MigrationView), (status = 409, description = "migration.invalid_state")))]
+pub(crate) async fn retry(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.retry_migration(&actor, &path)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Cancel an open migration (outbound: migrates the participant back to this SMP).
+#[utoipa::path(post, path = "/api/v1/migrations/{id}/cancel", tag = "migrations", params(("id" = String, Path)),
+    responses((status = 200, body = MigrationView), (status = 409, description = "migration.invalid_state")))]
+pub(crate) async fn cancel(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.cancel_migration(&actor, &path)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Many inbound migrations at once.
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct BulkRequest {
+    items: Vec<NewInboundMigration>,
+}
+
+/// Start a bulk inbound migration; follow it with `GET /api/v1/migrations/bulk/{id}`.
+#[utoipa::path(post, path = "/api/v1/migrations/bulk", tag = "migrations", request_body = BulkRequest,
+    responses((status = 202, body = BulkView)))]
+pub(crate) async fn bulk(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    body: web::Json<BulkRequest>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.create_bulk(&actor, &body.items)).await??;
+    Ok(HttpResponse::Accepted().json(view))
+}
+
+/// Progress of a bulk migration.
+#[utoipa::path(get, path = "/api/v1/migrations/bulk/{id}", tag = "migrations", params(("id" = String, Path)),
+    responses((status = 200, body = BulkView)))]
+pub(crate) async fn bulk_progress(
+    state: web::Data<AppState>,
+    Caller(_actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.bulk(&path)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}

@@ -1,0 +1,3 @@
+DROP TABLE participant_archive;
+DROP TABLE migration_history;
+DROP TABLE migrations;
