@@ -10,6 +10,7 @@ mod endpoint_profile;
 mod json_api;
 mod lifecycle;
 mod lookup;
+mod migrate_cli;
 mod migration;
 mod phoss_samples;
 mod sml;

@@ -1,6 +1,7 @@
 //! Events and webhooks through the real binary: a webhook registered over the API receives
 //! `participant.registered` at a local receiver with a valid HMAC-SHA256 signature, and the
 //! same event is listed by `GET /api/v1/events`.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};

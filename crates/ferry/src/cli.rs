@@ -35,6 +35,9 @@ pub(crate) enum Command {
     /// Peppol discovery of a participant, like a sender does it: SML DNS (NAPTR), then
     /// the SMP's ServiceGroup and signed ServiceMetadata, with signature, chain and expiry checks.
     Lookup(LookupArgs),
+    /// Move participants between SMPs with the Peppol migration-key protocol.
+    #[command(subcommand)]
+    Migrate(MigrateCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,6 +141,101 @@ pub(crate) struct AddArgs {
     pub(crate) no_sml: bool,
 }
 
+#[derive(Debug, Subcommand)]
+pub(crate) enum MigrateCommand {
+    /// Let a participant leave: prepare a migration key at the SML for its new provider.
+    Out {
+        /// e.g. iso6523-actorid-upis::0208:0123456749
+        participant: String,
+    },
+    /// Take a participant over with the migration key its current provider prepared.
+    In(MigrateInArgs),
+    /// Take a participant over without a key: wait until its current provider
+    /// deregisters it, then register it here.
+    Watch(MigrateWatchArgs),
+    /// One migration with its history, or a table of migrations.
+    Status(MigrateStatusArgs),
+    /// Call off an open migration (outbound: migrates the participant back to this SMP).
+    Cancel {
+        /// The migration id (`mig_…`).
+        id: String,
+    },
+    /// Run a failed inbound migration again.
+    Retry {
+        /// The migration id (`mig_…`).
+        id: String,
+    },
+    /// Many inbound migrations from a CSV file (header line; columns `participant` and
+    /// `migration_key`, an empty key means watch), with progress and a summary.
+    Bulk(MigrateBulkArgs),
+}
+
+/// What a participant receives here once it arrives: one capability whose endpoint comes
+/// from an endpoint profile.
+#[derive(Debug, Args)]
+pub(crate) struct MigrationCapabilityArgs {
+    /// Endpoint profile name of the capability.
+    #[arg(long, requires_all = ["document_type", "process"])]
+    pub(crate) endpoint_profile: Option<String>,
+    /// Document type `scheme::value` of the capability.
+    #[arg(long, requires_all = ["endpoint_profile", "process"])]
+    pub(crate) document_type: Option<String>,
+    /// Process `scheme::value` of the capability.
+    #[arg(long, requires_all = ["endpoint_profile", "document_type"])]
+    pub(crate) process: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MigrateInArgs {
+    /// e.g. iso6523-actorid-upis::0208:0123456749
+    pub(crate) participant: String,
+    /// The migration key from the participant's current provider.
+    #[arg(long)]
+    pub(crate) key: String,
+    #[command(flatten)]
+    pub(crate) capability: MigrationCapabilityArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MigrateWatchArgs {
+    /// e.g. iso6523-actorid-upis::0208:0123456749
+    pub(crate) participant: String,
+    /// Only report when the old provider lets go; do not register the participant here.
+    #[arg(long)]
+    pub(crate) no_auto_register: bool,
+    #[command(flatten)]
+    pub(crate) capability: MigrationCapabilityArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MigrateStatusArgs {
+    /// A migration id (`mig_…`); without one, a table of migrations, newest first.
+    pub(crate) id: Option<String>,
+    /// Only migrations in this status.
+    #[arg(long, conflicts_with = "id", value_parser = [
+        "pending_deregistration", "deregistration_confirmed", "prepared", "registering",
+        "completed", "cancelled", "failed",
+    ])]
+    pub(crate) status: Option<String>,
+    /// Only this direction.
+    #[arg(long, conflicts_with = "id", value_parser = ["inbound", "outbound"])]
+    pub(crate) direction: Option<String>,
+    /// Rows in the table (1..1000).
+    #[arg(long, conflicts_with = "id", default_value_t = 50)]
+    pub(crate) limit: i64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MigrateBulkArgs {
+    /// CSV file: a header line, then `participant,migration_key` rows.
+    pub(crate) file: PathBuf,
+    #[command(flatten)]
+    pub(crate) capability: MigrationCapabilityArgs,
+    /// Start the migrations and print the bulk id instead of waiting for them.
+    #[arg(long)]
+    pub(crate) no_wait: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +276,101 @@ mod tests {
             parse(&["ferry", "lookup", "p", "d", "--dns-server", "127.0.0.1:53"]),
             Ok(Command::Lookup(_))
         ));
+    }
+
+    #[test]
+    fn parses_migrate_subcommands() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).map(|c| c.command);
+        assert!(matches!(
+            parse(&["ferry", "migrate", "out", "x::y"]),
+            Ok(Command::Migrate(MigrateCommand::Out { participant })) if participant == "x::y"
+        ));
+        let Ok(Command::Migrate(MigrateCommand::In(args))) = parse(&[
+            "ferry",
+            "migrate",
+            "in",
+            "x::y",
+            "--key",
+            "K",
+            "--endpoint-profile",
+            "ap",
+            "--document-type",
+            "d::1",
+            "--process",
+            "p::1",
+        ]) else {
+            panic!("migrate in with a capability");
+        };
+        assert_eq!(args.key, "K");
+        assert_eq!(args.capability.endpoint_profile.as_deref(), Some("ap"));
+        // The key is required, and a capability is all three flags or none.
+        assert!(parse(&["ferry", "migrate", "in", "x::y"]).is_err());
+        assert!(
+            parse(&[
+                "ferry",
+                "migrate",
+                "in",
+                "x::y",
+                "--key",
+                "K",
+                "--document-type",
+                "d"
+            ])
+            .is_err()
+        );
+        assert!(matches!(
+            parse(&["ferry", "migrate", "watch", "x::y", "--no-auto-register"]),
+            Ok(Command::Migrate(MigrateCommand::Watch(MigrateWatchArgs {
+                no_auto_register: true,
+                ..
+            })))
+        ));
+        assert!(matches!(
+            parse(&["ferry", "migrate", "status"]),
+            Ok(Command::Migrate(MigrateCommand::Status(
+                MigrateStatusArgs {
+                    id: None,
+                    limit: 50,
+                    ..
+                }
+            )))
+        ));
+        assert!(matches!(
+            parse(&[
+                "ferry",
+                "migrate",
+                "status",
+                "--status",
+                "failed",
+                "--direction",
+                "inbound"
+            ]),
+            Ok(Command::Migrate(MigrateCommand::Status(
+                MigrateStatusArgs {
+                    status: Some(_),
+                    direction: Some(_),
+                    ..
+                }
+            )))
+        ));
+        assert!(parse(&["ferry", "migrate", "status", "--status", "bogus"]).is_err());
+        assert!(parse(&["ferry", "migrate", "status", "--direction", "sideways"]).is_err());
+        assert!(parse(&["ferry", "migrate", "status", "mig_x", "--status", "failed"]).is_err());
+        assert!(matches!(
+            parse(&["ferry", "migrate", "cancel", "mig_x"]),
+            Ok(Command::Migrate(MigrateCommand::Cancel { id })) if id == "mig_x"
+        ));
+        assert!(matches!(
+            parse(&["ferry", "migrate", "retry", "mig_x"]),
+            Ok(Command::Migrate(MigrateCommand::Retry { id })) if id == "mig_x"
+        ));
+        assert!(matches!(
+            parse(&["ferry", "--json", "migrate", "bulk", "f.csv", "--no-wait"]),
+            Ok(Command::Migrate(MigrateCommand::Bulk(MigrateBulkArgs {
+                no_wait: true,
+                ..
+            })))
+        ));
+        assert!(parse(&["ferry", "migrate", "bulk"]).is_err());
     }
 }

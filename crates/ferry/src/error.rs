@@ -33,6 +33,20 @@ pub(crate) enum CliError {
         checks: Vec<&'static str>,
         message: String,
     },
+    /// A migration ended in `failed` (the code is the SML's or Ferry's).
+    #[error("migration {id} failed: {message} [{code}]")]
+    MigrationFailed {
+        id: String,
+        code: String,
+        message: String,
+    },
+    /// `ferry migrate bulk`: some migrations of the request failed (listed in the summary).
+    #[error("{failed} of {total} migrations of bulk {bulk_id} failed")]
+    BulkFailed {
+        bulk_id: String,
+        failed: i64,
+        total: i64,
+    },
 }
 
 impl From<peppol_id::IdError> for CliError {
@@ -52,6 +66,7 @@ impl CliError {
             Self::Drift(_) => 4,
             Self::NotRegistered { .. } | Self::CheckFailed { .. } => 1,
             Self::Lookup { .. } => 3,
+            Self::MigrationFailed { .. } | Self::BulkFailed { .. } => 1,
         }
     }
 }

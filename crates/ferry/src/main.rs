@@ -39,6 +39,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Participants(cmd) => commands::participants::run(&config, cmd, cli.json),
         Command::Sml(cmd) => commands::sml::run(&config, cmd, cli.json),
         Command::Lookup(args) => commands::lookup::run(&config, &args, cli.json),
+        Command::Migrate(cmd) => commands::migrate::run(&config, cmd, cli.json),
     }
 }
 

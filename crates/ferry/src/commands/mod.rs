@@ -1,6 +1,7 @@
 //! One module per subcommand; this one builds what they share.
 
 pub(crate) mod lookup;
+pub(crate) mod migrate;
 pub(crate) mod participants;
 pub(crate) mod serve;
 pub(crate) mod sml;

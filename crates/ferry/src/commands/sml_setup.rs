@@ -86,6 +86,25 @@ pub(crate) fn connect(config: &Config) -> Result<Arc<SmlClientRegistry>, CliErro
     client(config, base_url(config)?, None)
 }
 
+/// [`connect`] that can also read the SML's DNS (who holds a participant now), for the
+/// steps that watch a participant's registration.
+pub(crate) fn connect_with_dns(config: &Config) -> Result<Arc<SmlClientRegistry>, CliError> {
+    if config.sml.mode == "off" {
+        return Err(CliError::Startup(
+            "sml.mode is off: there is no SML to talk to".into(),
+        ));
+    }
+    let (zone, servers) = dns_settings(config)?;
+    let dns = SmlDns::new(
+        &zone,
+        &servers,
+        Duration::from_millis(config.sml.timeout_ms.min(5_000)),
+    )
+    .map_err(|e| startup("sml dns", e))?
+    .allow_http(config.sml.mode == "emulator" || config.sml.allow_http);
+    client(config, base_url(config)?, Some(dns))
+}
+
 /// The SOAP base URL of the configured SML.
 fn base_url(config: &Config) -> Result<String, CliError> {
     let sml = &config.sml;

@@ -51,21 +51,38 @@ impl Registry {
             return Err(DomainError::invalid("items", "give 1 to 100000 migrations"));
         }
         let bulk_id = new_id("blk")?;
-        let mut rejected = Vec::new();
-        for item in items {
-            if let Err(e) = self.start_inbound(actor, item, Some(&bulk_id)) {
-                if !e.is_client_error() {
-                    return Err(e);
+        let rejected = std::sync::Mutex::new(Vec::new());
+        let fatal = std::sync::Mutex::new(None);
+        // Staging signs every capability: spread it over the cores.
+        let workers = std::thread::available_parallelism().map_or(2, usize::from);
+        super::worker::parallel(items, workers, |item| {
+            match self.start_inbound(actor, item, Some(&bulk_id)) {
+                Ok(_) => {}
+                Err(e) if e.is_client_error() => {
+                    let item = RejectedItem {
+                        participant: item.participant.clone(),
+                        code: e.code().into(),
+                        message: e.to_string(),
+                    };
+                    rejected
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(item);
                 }
-                rejected.push(RejectedItem {
-                    participant: item.participant.clone(),
-                    code: e.code().into(),
-                    message: e.to_string(),
-                });
+                Err(e) => {
+                    fatal
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .get_or_insert(e);
+                }
             }
+            Ok(())
+        });
+        if let Some(e) = fatal.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(e);
         }
         let mut view = self.bulk(&bulk_id)?;
-        view.rejected = rejected;
+        view.rejected = rejected.into_inner().unwrap_or_else(|p| p.into_inner());
         Ok(view)
     }
 

@@ -17,6 +17,32 @@ pub struct MigrationRunSummary {
     pub errors: usize,
 }
 
+/// How many migration steps run at once.
+const MIGRATION_PARALLELISM: usize = 16;
+
+/// Runs `f` on every item with up to `workers` threads; returns how many failed.
+pub(crate) fn parallel<T: Sync>(
+    items: &[T],
+    workers: usize,
+    f: impl Fn(&T) -> Result<(), ()> + Sync,
+) -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let failed = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..workers.clamp(1, items.len().max(1)) {
+            s.spawn(|| {
+                while let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    if f(item).is_err() {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    failed.into_inner()
+}
+
 const ACTIVE: [&str; 3] = [
     status::PREPARED,
     status::REGISTERING,
@@ -35,14 +61,17 @@ impl Registry {
         let due = self
             .store
             .read(|conn| migrations::due(conn, &ACTIVE, now, limit))?;
-        let mut summary = MigrationRunSummary::default();
-        for m in &due {
-            summary.stepped += 1;
-            if let Err(e) = self.step(m) {
-                summary.errors += 1;
+        let mut summary = MigrationRunSummary {
+            stepped: due.len(),
+            ..MigrationRunSummary::default()
+        };
+        // Steps spend most of their time waiting for the SML, so they run side by side;
+        // each one is guarded, so two runs (or two nodes) never apply a step twice.
+        summary.errors = parallel(&due, MIGRATION_PARALLELISM, |m| {
+            self.step(m).map_err(|e| {
                 tracing::warn!(migration = %m.id, error = %e, "migration step failed; retried on the next run");
-            }
-        }
+            })
+        });
         for m in self
             .store
             .read(|conn| migrations::cleanup_due(conn, now, limit))?

@@ -98,7 +98,6 @@ impl Registry {
         })
     }
 
-
     /// Limits for parsing submitted XML.
     pub fn parse_options(&self) -> &ParseOptions {
         &self.parse

@@ -1,0 +1,643 @@
+//! `ferry migrate …`: participant migrations against the configured database and SML.
+//!
+//! The commands record and step migrations themselves; the SML registrations that watched
+//! migrations end in are carried out by the running `ferry serve` (its SML worker), as for
+//! `ferry participants add`. In `emulator` mode the SML is the one inside `ferry serve`.
+
+use std::collections::HashMap;
+use std::io::IsTerminal as _;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use party_config::{
+    Actor, BulkView, CapabilitySpec, DomainError, MigrationFilter, MigrationView,
+    NewInboundMigration, Registry, SmlRegistry,
+};
+use peppol_id::ParticipantId;
+use serde::Serialize;
+use sml_client::MigrationKey;
+
+use crate::cli::{MigrateBulkArgs, MigrateCommand, MigrateStatusArgs, MigrationCapabilityArgs};
+use crate::config::Config;
+use crate::error::CliError;
+
+/// Due migrations one pass of `bulk` steps (as many as the server's worker would).
+const STEP_LIMIT: usize = 500;
+/// How often `bulk` steps and redraws while waiting.
+const POLL: Duration = Duration::from_millis(200);
+const FAILED: &str = "failed";
+
+pub(crate) fn run(config: &Config, command: MigrateCommand, json: bool) -> Result<(), CliError> {
+    // Reading migrations needs neither the SML nor its certificates.
+    if let MigrateCommand::Status(args) = &command {
+        let registry = super::open_registry(config, &super::offline_public_url(config))?;
+        let actor = registry.unchecked_local_admin()?;
+        return status(&registry, &actor, args, json);
+    }
+    // Watching (also in retries and bulk requests) asks the SML's DNS who holds a participant.
+    let sml: Arc<dyn SmlRegistry> = match &command {
+        MigrateCommand::Watch(_) | MigrateCommand::Retry { .. } | MigrateCommand::Bulk(_) => {
+            super::sml_setup::connect_with_dns(config)?
+        }
+        _ => super::sml_setup::connect(config)?,
+    };
+    let registry =
+        super::open_registry_with(config, &super::offline_public_url(config), Some(sml))?;
+    let actor = registry.unchecked_local_admin()?;
+    match command {
+        MigrateCommand::Out { participant } => {
+            let view = registry.prepare_outbound(&actor, &ParticipantId::parse(&participant)?)?;
+            show(&view, json)
+        }
+        MigrateCommand::In(args) => {
+            let request = NewInboundMigration {
+                participant: args.participant,
+                migration_key: Some(args.key),
+                capabilities: capabilities(args.capability),
+                auto_register: None,
+            };
+            finished(registry.create_inbound(&actor, &request)?, json)
+        }
+        MigrateCommand::Watch(args) => {
+            let request = NewInboundMigration {
+                participant: args.participant,
+                migration_key: None,
+                capabilities: capabilities(args.capability),
+                auto_register: Some(!args.no_auto_register),
+            };
+            finished(registry.create_inbound(&actor, &request)?, json)
+        }
+        MigrateCommand::Cancel { id } => show(&registry.cancel_migration(&actor, &id)?, json),
+        MigrateCommand::Retry { id } => finished(registry.retry_migration(&actor, &id)?, json),
+        MigrateCommand::Bulk(args) => bulk(&registry, &actor, args, json),
+        // Answered above, without the SML.
+        MigrateCommand::Status(_) => Ok(()),
+    }
+}
+
+fn capabilities(args: MigrationCapabilityArgs) -> Vec<CapabilitySpec> {
+    match (args.document_type, args.process, args.endpoint_profile) {
+        (Some(document_type), Some(process), Some(profile)) => vec![CapabilitySpec {
+            document_type,
+            process,
+            endpoint: None,
+            endpoint_profile: Some(profile),
+        }],
+        _ => Vec::new(),
+    }
+}
+
+/// Shows a migration and turns `failed` into exit code 1 with its code.
+fn finished(view: MigrationView, json: bool) -> Result<(), CliError> {
+    show(&view, json)?;
+    if view.status == FAILED {
+        return Err(CliError::MigrationFailed {
+            id: view.id,
+            code: view.error_code.unwrap_or_else(|| "sml.error".into()),
+            message: view.error_message.unwrap_or_default(),
+        });
+    }
+    Ok(())
+}
+
+fn status(
+    registry: &Registry,
+    actor: &Actor,
+    args: &MigrateStatusArgs,
+    json: bool,
+) -> Result<(), CliError> {
+    if let Some(id) = &args.id {
+        return show(&registry.migration(actor, id)?, json);
+    }
+    let page = registry.list_migrations(
+        actor,
+        &MigrationFilter {
+            status: args.status.clone(),
+            direction: args.direction.clone(),
+            limit: Some(args.limit),
+            ..MigrationFilter::default()
+        },
+    )?;
+    if json {
+        return print_json(&page);
+    }
+    println!("ID\tDIRECTION\tSTATUS\tPARTICIPANT\tUPDATED\tERROR");
+    for m in &page.items {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            m.id,
+            m.direction,
+            m.status,
+            m.participant,
+            m.updated_at,
+            m.error_code.as_deref().unwrap_or("-")
+        );
+    }
+    println!("{} of {} migrations", page.items.len(), page.total);
+    Ok(())
+}
+
+fn show(view: &MigrationView, json: bool) -> Result<(), CliError> {
+    if json {
+        return print_json(view);
+    }
+    println!("migration: {}", view.id);
+    println!("participant: {}", view.participant);
+    println!("direction: {}", view.direction);
+    println!("status: {}", view.status);
+    if let Some(key) = &view.migration_key {
+        println!("key: {key}");
+    }
+    // Only a watch that is still waiting acts on it.
+    if view.status == "pending_deregistration" {
+        println!(
+            "auto-register: {}",
+            if view.auto_register { "yes" } else { "no" }
+        );
+    }
+    if let Some(smp) = &view.current_smp {
+        println!("current SMP: {smp}");
+    }
+    if let Some(ap) = &view.current_ap {
+        println!(
+            "current access point: {} ({})",
+            ap.endpoint_url,
+            ap.seat_id.as_deref().unwrap_or("seat unknown")
+        );
+    }
+    if let Some(code) = &view.error_code {
+        println!(
+            "error: {} [{code}]",
+            view.error_message.as_deref().unwrap_or("")
+        );
+    }
+    if let Some(bulk) = &view.bulk_id {
+        println!("bulk: {bulk}");
+    }
+    println!("created: {}\nupdated: {}", view.created_at, view.updated_at);
+    println!("history:");
+    for h in &view.history {
+        match &h.note {
+            Some(note) => println!("  {}  {}  ({note})", h.at, h.status),
+            None => println!("  {}  {}", h.at, h.status),
+        }
+    }
+    if !view.next_steps.is_empty() {
+        println!("next steps:");
+        for step in &view.next_steps {
+            println!("  - {step}");
+        }
+    }
+    Ok(())
+}
+
+/// The usable rows of a bulk CSV file as (participant, key), and the others.
+#[derive(Debug, Default)]
+struct BulkCsv {
+    rows: Vec<(String, Option<String>)>,
+    bad: Vec<BadRow>,
+}
+
+/// A CSV row that never became a request, by its line number in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct BadRow {
+    line: usize,
+    reason: String,
+}
+
+/// A failed migration of a bulk request, for the summary.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FailedItem {
+    participant: String,
+    migration_id: String,
+    error_code: Option<String>,
+    error_message: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BulkSummary<'a> {
+    bulk: &'a BulkView,
+    failed: &'a [FailedItem],
+    bad_rows: &'a [BadRow],
+}
+
+fn bulk(
+    registry: &Registry,
+    actor: &Actor,
+    args: MigrateBulkArgs,
+    json: bool,
+) -> Result<(), CliError> {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| CliError::Startup(format!("{}: {e}", args.file.display())))?;
+    let BulkCsv {
+        rows,
+        bad: bad_rows,
+    } = parse_csv(&text, &args.file)?;
+    let capabilities = capabilities(args.capability);
+    let items: Vec<NewInboundMigration> = rows
+        .into_iter()
+        .map(|(participant, migration_key)| NewInboundMigration {
+            participant,
+            migration_key,
+            capabilities: capabilities.clone(),
+            auto_register: None,
+        })
+        .collect();
+    if items.is_empty() {
+        print_bad_rows(&bad_rows, &args.file);
+        return Err(CliError::Domain(DomainError::InvalidInput {
+            field: args.file.display().to_string(),
+            reason: "no usable rows".into(),
+        }));
+    }
+    let created = registry.create_bulk(actor, &items)?;
+    let rejected = created.rejected.clone();
+    let view = if args.no_wait {
+        created
+    } else {
+        let show_bar = !json && std::io::stdout().is_terminal();
+        let mut done = wait(registry, &created, show_bar)?;
+        done.rejected = rejected;
+        done
+    };
+    let failed = if view.failed > 0 {
+        failed_items(registry, actor, &view.id)?
+    } else {
+        Vec::new()
+    };
+    if json {
+        print_json(&BulkSummary {
+            bulk: &view,
+            failed: &failed,
+            bad_rows: &bad_rows,
+        })?;
+    } else {
+        print_summary(&view, &failed, &bad_rows, &args.file, args.no_wait);
+    }
+    if view.failed > 0 {
+        return Err(CliError::BulkFailed {
+            bulk_id: view.id,
+            failed: view.failed,
+            total: view.total,
+        });
+    }
+    Ok(())
+}
+
+/// Steps due migrations and follows the bulk request until none of it is in progress.
+fn wait(registry: &Registry, created: &BulkView, show_bar: bool) -> Result<BulkView, CliError> {
+    let len = u64::try_from(created.total).unwrap_or(0);
+    let bar = if show_bar {
+        ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stdout())
+    } else {
+        ProgressBar::hidden()
+    };
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} done  {msg}  [{elapsed}]")
+    {
+        bar.set_style(style);
+    }
+    let result = loop {
+        if let Err(e) = registry.run_migrations(STEP_LIMIT) {
+            break Err(e.into());
+        }
+        let view = match registry.bulk(&created.id) {
+            Ok(view) => view,
+            Err(e) => break Err(e.into()),
+        };
+        bar.set_position(u64::try_from(view.completed + view.failed).unwrap_or(0));
+        bar.set_message(format!(
+            "{} in progress, {} failed",
+            view.in_progress, view.failed
+        ));
+        if view.in_progress <= 0 {
+            break Ok(view);
+        }
+        std::thread::sleep(POLL);
+    };
+    bar.finish_and_clear();
+    result
+}
+
+fn failed_items(
+    registry: &Registry,
+    actor: &Actor,
+    bulk_id: &str,
+) -> Result<Vec<FailedItem>, CliError> {
+    let mut items = Vec::new();
+    loop {
+        let page = registry.list_migrations(
+            actor,
+            &MigrationFilter {
+                status: Some(FAILED.into()),
+                bulk_id: Some(bulk_id.to_owned()),
+                offset: Some(i64::try_from(items.len()).unwrap_or(i64::MAX)),
+                limit: Some(1000),
+                ..MigrationFilter::default()
+            },
+        )?;
+        let got = page.items.len();
+        items.extend(page.items.into_iter().map(|m| FailedItem {
+            participant: m.participant,
+            migration_id: m.id,
+            error_code: m.error_code,
+            error_message: m.error_message,
+        }));
+        if got == 0 || i64::try_from(items.len()).unwrap_or(i64::MAX) >= page.total {
+            return Ok(items);
+        }
+    }
+}
+
+fn print_summary(
+    view: &BulkView,
+    failed: &[FailedItem],
+    bad_rows: &[BadRow],
+    file: &Path,
+    no_wait: bool,
+) {
+    println!(
+        "bulk {}: {} total, {} completed, {} failed, {} cancelled, {} in progress",
+        view.id, view.total, view.completed, view.failed, view.cancelled, view.in_progress
+    );
+    if no_wait && view.in_progress > 0 {
+        println!(
+            "follow it with `ferry migrate status` (the running `ferry serve` carries the migrations out)"
+        );
+    }
+    if !failed.is_empty() {
+        println!("failed:");
+        for f in failed {
+            println!(
+                "  {}  {}  [{}] {}",
+                f.participant,
+                f.migration_id,
+                f.error_code.as_deref().unwrap_or("-"),
+                f.error_message.as_deref().unwrap_or("")
+            );
+        }
+    }
+    if !view.rejected.is_empty() {
+        println!("rejected (not started):");
+        for r in &view.rejected {
+            println!("  {}  [{}] {}", r.participant, r.code, r.message);
+        }
+    }
+    print_bad_rows(bad_rows, file);
+}
+
+fn print_bad_rows(bad_rows: &[BadRow], file: &Path) {
+    if !bad_rows.is_empty() {
+        println!("skipped rows of {}:", file.display());
+        for b in bad_rows {
+            println!("  line {}: {}", b.line, b.reason);
+        }
+    }
+}
+
+/// The rows of a bulk CSV file as (participant, key) pairs, and the rows that are not
+/// usable. Only a missing or unknown header is fatal: one bad row must not stop the rest.
+fn parse_csv(text: &str, file: &Path) -> Result<BulkCsv, CliError> {
+    let invalid = |reason: String| {
+        CliError::Domain(DomainError::InvalidInput {
+            field: file.display().to_string(),
+            reason,
+        })
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .filter(|(_, l)| !l.trim().is_empty());
+    let Some((header_line, header)) = lines.next() else {
+        return Err(invalid(
+            "the file is empty; expected a header line `participant,migration_key`".into(),
+        ));
+    };
+    let columns = split_record(header).map_err(|e| invalid(format!("line {header_line}: {e}")))?;
+    let (mut participant_col, mut key_col) = (None, None);
+    for (i, name) in columns.iter().enumerate() {
+        let slot = match name.trim().to_ascii_lowercase().as_str() {
+            "participant" => &mut participant_col,
+            "migration_key" => &mut key_col,
+            other => {
+                // A misspelt key column must not silently turn every row into a watch.
+                return Err(invalid(format!(
+                    "line {header_line}: unknown column `{other}`; the columns are participant and migration_key"
+                )));
+            }
+        };
+        if slot.replace(i).is_some() {
+            return Err(invalid(format!(
+                "line {header_line}: column `{}` appears twice",
+                name.trim()
+            )));
+        }
+    }
+    let Some(participant_col) = participant_col else {
+        return Err(invalid(format!(
+            "line {header_line}: the header has no `participant` column"
+        )));
+    };
+
+    let mut rows = Vec::new();
+    let mut bad = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (line, record) in lines {
+        let mut reject = |reason: String| bad.push(BadRow { line, reason });
+        let fields = match split_record(record) {
+            Ok(f) => f,
+            Err(e) => {
+                reject(e);
+                continue;
+            }
+        };
+        if fields.len() > columns.len() {
+            reject(format!(
+                "{} fields, the header has {}",
+                fields.len(),
+                columns.len()
+            ));
+            continue;
+        }
+        let field = |i: Option<usize>| {
+            i.and_then(|i| fields.get(i))
+                .map(|f| f.trim())
+                .unwrap_or_default()
+        };
+        let participant = field(Some(participant_col));
+        let pid = match ParticipantId::parse(participant) {
+            Ok(pid) => pid,
+            Err(e) => {
+                reject(format!("participant `{participant}`: {e}"));
+                continue;
+            }
+        };
+        let key = field(key_col);
+        // The reason names the broken rule, never the key (it is a secret).
+        if !key.is_empty()
+            && let Err(e) = MigrationKey::new(key)
+        {
+            reject(format!("migration key of {pid}: {e}"));
+            continue;
+        }
+        if let Some(first) = seen.get(&pid.key()) {
+            reject(format!("{pid} is already on line {first}"));
+            continue;
+        }
+        seen.insert(pid.key(), line);
+        rows.push((
+            participant.to_owned(),
+            (!key.is_empty()).then(|| key.to_owned()),
+        ));
+    }
+    Ok(BulkCsv { rows, bad })
+}
+
+/// One CSV record (RFC 4180 quoting, on one line).
+fn split_record(line: &str) -> Result<Vec<String>, String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut chars = line.chars().peekable();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.trim().is_empty() && !was_quoted => {
+                field.clear();
+                quoted = true;
+                was_quoted = true;
+            }
+            (false, '"') => return Err("a quote inside an unquoted field".into()),
+            (false, ',') => {
+                fields.push(std::mem::take(&mut field));
+                was_quoted = false;
+            }
+            (false, c) if was_quoted && !c.is_whitespace() => {
+                return Err("text after a closing quote".into());
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if quoted {
+        return Err("a quoted field is not closed".into());
+    }
+    fields.push(field);
+    Ok(fields)
+}
+
+fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Startup(e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const P1: &str = "iso6523-actorid-upis::0208:0123456749";
+    const P2: &str = "iso6523-actorid-upis::0088:5798000000001";
+    const KEY: &str = "Ab1$cd2%Ef3#";
+
+    fn parse(text: &str) -> Result<BulkCsv, CliError> {
+        parse_csv(text, Path::new("m.csv"))
+    }
+
+    #[test]
+    fn rows_with_and_without_keys() {
+        let BulkCsv { rows, bad } = parse(&format!(
+            "participant,migration_key\r\n{P1},{KEY}\n\n{P2},\n"
+        ))
+        .unwrap();
+        assert!(bad.is_empty(), "{bad:?}");
+        assert_eq!(
+            rows,
+            vec![(P1.to_owned(), Some(KEY.to_owned())), (P2.to_owned(), None)]
+        );
+    }
+
+    #[test]
+    fn columns_follow_the_header_and_the_key_column_is_optional() {
+        let BulkCsv { rows, .. } = parse(&format!(
+            "\u{feff}Migration_Key , participant\n{KEY},{P1}\n"
+        ))
+        .unwrap();
+        assert_eq!(rows, vec![(P1.to_owned(), Some(KEY.to_owned()))]);
+        let BulkCsv { rows, .. } = parse(&format!("participant\n{P1}\n")).unwrap();
+        assert_eq!(rows, vec![(P1.to_owned(), None)]);
+    }
+
+    #[test]
+    fn bad_rows_are_reported_by_line_and_the_rest_proceeds() {
+        let text = format!(
+            "participant,migration_key\n\
+             not-an-id,\n\
+             {P1},short\n\
+             {P1},{KEY},extra\n\
+             \"{P1}\",\"{KEY}\"\n\
+             {P1},\n\
+             \"{P2}\n"
+        );
+        let BulkCsv { rows, bad } = parse(&text).unwrap();
+        assert_eq!(rows, vec![(P1.to_owned(), Some(KEY.to_owned()))]);
+        let lines: Vec<usize> = bad.iter().map(|b| b.line).collect();
+        assert_eq!(lines, vec![2, 3, 4, 6, 7], "{bad:?}");
+        assert!(bad[1].reason.contains("migration key"), "{bad:?}");
+        assert!(
+            !bad[1].reason.contains("short"),
+            "the key is not echoed: {bad:?}"
+        );
+        assert!(bad[3].reason.contains("line 5"), "{bad:?}");
+    }
+
+    #[test]
+    fn a_missing_or_unknown_header_is_fatal() {
+        assert!(parse("").is_err());
+        assert!(parse("\n  \n").is_err());
+        assert!(parse(&format!("participant,migrationkey\n{P1},{KEY}\n")).is_err());
+        assert!(parse(&format!("migration_key\n{KEY}\n")).is_err());
+        assert!(parse("participant,participant\n").is_err());
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(
+            split_record(r#"a,"b,c","d""e", f "#).unwrap(),
+            vec!["a", "b,c", "d\"e", " f "]
+        );
+        assert_eq!(split_record("").unwrap(), vec![""]);
+        assert!(split_record(r#"a"b"#).is_err());
+        assert!(split_record(r#""a"b"#).is_err());
+        assert!(split_record(r#""ab"#).is_err());
+    }
+
+    #[test]
+    fn a_capability_needs_all_three_flags() {
+        let all = MigrationCapabilityArgs {
+            endpoint_profile: Some("ap".into()),
+            document_type: Some("d::1".into()),
+            process: Some("p::1".into()),
+        };
+        let caps = capabilities(all);
+        assert_eq!(caps.len(), 1);
+        assert_eq!(caps[0].endpoint_profile.as_deref(), Some("ap"));
+        assert!(caps[0].endpoint.is_none());
+        let none = MigrationCapabilityArgs {
+            endpoint_profile: None,
+            document_type: None,
+            process: None,
+        };
+        assert!(capabilities(none).is_empty());
+    }
+}
