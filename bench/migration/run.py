@@ -55,12 +55,14 @@ def call(method, url, body=None, timeout=600):
         return e.code, json.loads(e.read() or b"null")
 
 
-def start(binary, env, log):
+def start(binary, env, log, with_emulator):
     proc = subprocess.Popen([binary, "serve"], cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=log, text=True)
-    lines = [proc.stdout.readline().strip(), proc.stdout.readline().strip()]
-    url = lines[0].removeprefix("ferry listening on ")
-    emulator = dict(kv.split("=", 1) for kv in lines[1].split()[2:]) if lines[1].startswith("ferry sml-emulator") else {}
+    url = proc.stdout.readline().strip().removeprefix("ferry listening on ")
+    emulator = {}
+    if with_emulator:
+        line = proc.stdout.readline().strip()
+        emulator = dict(kv.split("=", 1) for kv in line.split()[2:])
     return proc, url, emulator
 
 
@@ -89,7 +91,7 @@ def main():
     log = open(os.path.join(tmp, "ferry.log"), "w")
     procs = []
     try:
-        a, a_url, emulator = start(binary, env_a, log)
+        a, a_url, emulator = start(binary, env_a, log, True)
         procs.append(a)
         port_b = free_port()
         env_b = dict(base, FERRY_SERVER__BIND=f"127.0.0.1:{port_b}", FERRY_DATABASE__URL=f"sqlite://{tmp}/b.db",
@@ -102,7 +104,7 @@ def main():
                      FERRY_SIGNING__KEY="certs-test/smp/smp2.key.pem")
         subprocess.run([binary, "sml", "register-smp", "--logical-address", f"http://127.0.0.1:{port_b}"],
                        cwd=REPO, env=env_b, check=True, stdout=subprocess.DEVNULL)
-        b, b_url, _ = start(binary, env_b, log)
+        b, b_url, _ = start(binary, env_b, log, False)
         procs.append(b)
 
         n = args.participants
@@ -117,8 +119,6 @@ def main():
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             list(pool.map(host, ids))
         while True:
-            status, page = call("GET", f"{a_url}/api/v1/participants?limit=1&search=0208")
-            status, pending = call("GET", f"{a_url}/api/v1/participants?limit=1000&offset=0")
             registered = 0
             offset = 0
             while True:

@@ -403,3 +403,136 @@ fn watching_registers_when_the_old_provider_lets_go() {
     });
     assert_eq!(participant_view(&pair.b)["smlState"], "registered");
 }
+
+/// B is killed (SIGKILL) in the middle of a bulk inbound migration; after a restart every
+/// migration ends completed, none is applied twice, and reconcile finds nothing.
+#[test]
+fn a_crash_during_a_bulk_migration_is_resumed() {
+    const N: usize = 200;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = FerryProcess::start(
+        &test_support::fresh_sqlite_url(&tmp.path().join("a")),
+        &FAST,
+    );
+    let emulator = a.sml_emulator().clone();
+    let participants: Vec<String> = (0..N)
+        .map(|i| {
+            let base = 10_200_000 + i as u64;
+            format!("iso6523-actorid-upis::0208:{base:08}{:02}", 97 - base % 97)
+        })
+        .collect();
+    for p in &participants {
+        a.post_json(
+            "/api/v1/participants",
+            &json!({"participant": p}),
+            Some(ADMIN_TOKEN),
+        )
+        .assert_status(201);
+    }
+    wait_for("registration of every participant at A", || {
+        let page = a
+            .get_auth("/api/v1/participants?limit=1000", ADMIN_TOKEN)
+            .json();
+        page["items"]
+            .as_array()
+            .is_some_and(|items| items.iter().all(|i| i["smlState"] == "registered"))
+    });
+    let items: Vec<Value> = participants
+        .iter()
+        .map(|p| {
+            let key = a.post_json(&format!("/api/v1/participants/{}/migration-key", encode_segment(p)), &json!({}), Some(ADMIN_TOKEN));
+            let key = key.json()["migrationKey"].as_str().expect("key").to_owned();
+            json!({"participant": p, "migrationKey": key, "capabilities": [capability("https://ap-b.example.org/as4")]})
+        })
+        .collect();
+
+    // B, as in pair(), on a fixed port so it can come back after the crash.
+    let port = free_port();
+    let b_db = test_support::fresh_sqlite_url(&tmp.path().join("b"));
+    let (bind, dns_servers, b_url) = (
+        format!("127.0.0.1:{port}"),
+        format!("[\"{}\"]", emulator.dns),
+        format!("http://127.0.0.1:{port}"),
+    );
+    let b_env: Vec<(&str, &str)> = vec![
+        ("FERRY_SERVER__BIND", bind.as_str()),
+        ("FERRY_SML__MODE", "custom"),
+        ("FERRY_SML__URL", emulator.soap_url.as_str()),
+        ("FERRY_SML__DNS_ZONE", ZONE),
+        ("FERRY_SML__DNS_SERVERS", dns_servers.as_str()),
+        ("FERRY_SML__SMP_ID", "FERRY-B"),
+        ("FERRY_SML__ALLOW_HTTP", "true"),
+        (
+            "FERRY_SML__CLIENT_CERTIFICATE",
+            "certs-test/smp/smp2.crt.pem",
+        ),
+        ("FERRY_SML__CLIENT_KEY", "certs-test/smp/smp2.key.pem"),
+        ("FERRY_SIGNING__CERTIFICATE", "certs-test/smp/smp2.crt.pem"),
+        ("FERRY_SIGNING__KEY", "certs-test/smp/smp2.key.pem"),
+        FAST[0],
+        FAST[1],
+    ];
+    let cli = |args: &[&str]| {
+        std::process::Command::new(ferry_binary())
+            .current_dir(repo_root())
+            .args(args)
+            .env("FERRY_DATABASE__URL", &b_db)
+            .envs(b_env.iter().copied())
+            .output()
+            .expect("ferry cli")
+    };
+    assert!(
+        cli(&["sml", "register-smp", "--logical-address", &b_url])
+            .status
+            .success()
+    );
+
+    // Slow SML: the bulk is still running when B dies.
+    let admin = reqwest::blocking::Client::new();
+    let faults = format!("{}/faults", emulator.admin_url);
+    admin
+        .post(&faults)
+        .json(&json!({"latency_ms": 150}))
+        .send()
+        .expect("faults");
+    let b = FerryProcess::start(&b_db, &b_env);
+    let accepted = b.post_json(
+        "/api/v1/migrations/bulk",
+        &json!({"items": items}),
+        Some(ADMIN_TOKEN),
+    );
+    accepted.assert_status(202);
+    let bulk_id = accepted.json()["id"].as_str().expect("bulk id").to_owned();
+    std::thread::sleep(Duration::from_millis(700));
+    let before = b
+        .get_auth(&format!("/api/v1/migrations/bulk/{bulk_id}"), ADMIN_TOKEN)
+        .json();
+    b.crash();
+    assert!(
+        before["inProgress"].as_i64().unwrap_or(0) > 0,
+        "the crash must hit a running bulk: {before}"
+    );
+
+    admin
+        .post(&faults)
+        .json(&json!({"latency_ms": 0}))
+        .send()
+        .expect("faults");
+    let b = FerryProcess::start(&b_db, &b_env);
+    wait_for("the bulk to finish after the restart", || {
+        b.get_auth(&format!("/api/v1/migrations/bulk/{bulk_id}"), ADMIN_TOKEN)
+            .json()["inProgress"]
+            == 0
+    });
+    let after = b
+        .get_auth(&format!("/api/v1/migrations/bulk/{bulk_id}"), ADMIN_TOKEN)
+        .json();
+    assert_eq!(after["completed"], N, "every migration completed: {after}");
+
+    // None applied twice, nothing left behind: the SML and B's database agree exactly.
+    let reconcile = cli(&["--json", "sml", "reconcile"]);
+    let report: Value = serde_json::from_slice(&reconcile.stdout).expect("reconcile JSON");
+    assert_eq!(reconcile.status.code(), Some(0), "{report}");
+    assert_eq!(report["smlCount"], N);
+    assert_eq!(report["localCount"], N);
+}

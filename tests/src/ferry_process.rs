@@ -308,6 +308,14 @@ impl FerryProcess {
         self.terminate()
     }
 
+    /// Kills Ferry at once (SIGKILL, like `kill -9`): a crash, for recovery tests.
+    pub fn crash(mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
     fn terminate(&mut self) -> Option<ExitStatus> {
         let mut child = self.child.take()?;
         if let Ok(Some(status)) = child.try_wait() {
