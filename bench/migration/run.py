@@ -145,11 +145,13 @@ def main():
                                      method="POST", headers={"Content-Type": "application/json"})
         urllib.request.urlopen(req, timeout=10).read()
 
+        status, body = call("POST", f"{b_url}/api/v1/endpoint-profiles", {
+            "name": "bench", "url": "https://ap-b.example.org/as4", "transportProfile": "peppol-transport-as4-v2_0",
+            "certificate": open(os.path.join(REPO, "certs-test/ap/ap-valid.b64")).read().strip(),
+            "serviceDescription": "B", "technicalContactUrl": "mailto:ops@example.org"})
+        assert status == 201, (status, body)
         items = [{"participant": p, "migrationKey": keys[p], "capabilities": [{
-            "documentType": DOCTYPE, "process": PROCESS, "endpoint": {
-                "url": "https://ap-b.example.org/as4", "transportProfile": "peppol-transport-as4-v2_0",
-                "certificate": open(os.path.join(REPO, "certs-test/ap/ap-valid.b64")).read().strip(),
-                "serviceDescription": "B", "technicalContactUrl": "mailto:ops@example.org"}}]} for p in ids]
+            "documentType": DOCTYPE, "process": PROCESS, "endpointProfile": "bench"}]} for p in ids]
         start_t = time.monotonic()
         status, bulk = call("POST", f"{b_url}/api/v1/migrations/bulk", {"items": items})
         assert status == 202, (status, bulk)

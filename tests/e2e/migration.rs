@@ -226,6 +226,20 @@ impl Sender {
 fn out_with_a_key_and_in_with_it_never_breaks_resolution() {
     let pair = pair();
     host_at_a(&pair);
+    let subscribe = |ferry: &FerryProcess, events: &[&str]| {
+        let (url, inbox) = crate::webhooks::receiver();
+        let secret = "a-webhook-secret-of-some-length";
+        ferry
+            .post_json(
+                "/api/v1/webhooks",
+                &json!({"url": url, "secret": secret, "events": events}),
+                Some(ADMIN_TOKEN),
+            )
+            .assert_status(201);
+        (inbox, secret)
+    };
+    let (inbox_a, secret_a) = subscribe(&pair.a, &["migration.prepared", "migration.completed"]);
+    let (inbox_b, secret_b) = subscribe(&pair.b, &["migration.completed"]);
     let sender = Sender::start(pair.a.sml_emulator().dns);
     std::thread::sleep(Duration::from_millis(300));
 
@@ -276,6 +290,37 @@ fn out_with_a_key_and_in_with_it_never_breaks_resolution() {
         "resolution failed during the migration: {errors:?}"
     );
     assert!(seen_b > 0, "the sender never reached B's endpoint");
+
+    // The integrators' view: signed webhooks at both ends.
+    let received =
+        |inbox: &std::sync::mpsc::Receiver<crate::webhooks::Received>, secret: &str, n: usize| {
+            (0..n)
+                .map(|_| {
+                    let r = inbox
+                        .recv_timeout(Duration::from_secs(20))
+                        .expect("a webhook delivery");
+                    let signature = r
+                        .headers
+                        .get("x-ferry-signature")
+                        .cloned()
+                        .unwrap_or_default();
+                    assert_eq!(
+                        signature,
+                        format!(
+                            "sha256={}",
+                            crate::webhooks::hmac_sha256_hex(secret, &r.body)
+                        )
+                    );
+                    let event: Value = serde_json::from_slice(&r.body).expect("JSON payload");
+                    assert_eq!(event["data"]["participant"], P, "{event}");
+                    event["type"].as_str().unwrap_or_default().to_owned()
+                })
+                .collect::<Vec<_>>()
+        };
+    let mut at_a = received(&inbox_a, secret_a, 2);
+    at_a.sort();
+    assert_eq!(at_a, ["migration.completed", "migration.prepared"]);
+    assert_eq!(received(&inbox_b, secret_b, 1), ["migration.completed"]);
 }
 
 #[test]

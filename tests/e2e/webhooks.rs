@@ -15,13 +15,13 @@ use openssl::pkey::PKey;
 use openssl::sign::Signer;
 use serde_json::json;
 
-struct Received {
-    headers: HashMap<String, String>,
-    body: Vec<u8>,
+pub(crate) struct Received {
+    pub(crate) headers: HashMap<String, String>,
+    pub(crate) body: Vec<u8>,
 }
 
 /// A local HTTP receiver answering 200 to everything; requests arrive on the channel.
-fn receiver() -> (String, mpsc::Receiver<Received>) {
+pub(crate) fn receiver() -> (String, mpsc::Receiver<Received>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/ferry-events", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::channel();
@@ -61,7 +61,7 @@ fn receiver() -> (String, mpsc::Receiver<Received>) {
     (url, rx)
 }
 
-fn hmac_sha256_hex(secret: &str, body: &[u8]) -> String {
+pub(crate) fn hmac_sha256_hex(secret: &str, body: &[u8]) -> String {
     let key = PKey::hmac(secret.as_bytes()).unwrap();
     let mut signer = Signer::new(MessageDigest::sha256(), &key).unwrap();
     signer.update(body).unwrap();

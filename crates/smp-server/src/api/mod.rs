@@ -163,7 +163,16 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("/migrations", web::post().to(migrations::create))
             .route("/migrations", web::get().to(migrations::list))
-            .route("/migrations/bulk", web::post().to(migrations::bulk))
+            .service(
+                web::resource("/migrations/bulk")
+                    // A bulk of 10 000 participants with inline capabilities is tens of MiB.
+                    .app_data(
+                        web::JsonConfig::default()
+                            .limit(64 * 1024 * 1024)
+                            .error_handler(json_error),
+                    )
+                    .route(web::post().to(migrations::bulk)),
+            )
             .route(
                 "/migrations/bulk/{id}",
                 web::get().to(migrations::bulk_progress),
