@@ -25,7 +25,7 @@ fn free_port() -> u16 {
         .expect("free port")
 }
 
-fn capability(url: &str) -> Value {
+pub(crate) fn capability(url: &str) -> Value {
     json!({"documentType": DOCTYPE, "process": PROCESS, "endpoint": {
         "url": url, "transportProfile": "peppol-transport-as4-v2_0", "certificate": ap_cert_b64(),
         "serviceDescription": "AP", "technicalContactUrl": "mailto:ops@example.org"}})
@@ -37,55 +37,93 @@ struct Pair {
     _tmp: tempfile::TempDir,
 }
 
-const FAST: [(&str, &str); 2] = [
+pub(crate) const FAST: [(&str, &str); 2] = [
     ("FERRY_MIGRATION__CHECK_INTERVAL_MS", "200"),
     ("FERRY_MIGRATION__CLEANUP_GRACE_MS", "1500"),
 ];
 
-/// A with the emulator; B registered at it as FERRY-B with the second SMP certificate.
+/// Instance B: SMP `FERRY-B` with the second SMP certificate, talking to A's emulator as a
+/// `custom` SML, on a fixed port (so it can restart), its SMP entry registered.
+pub(crate) struct InstanceB {
+    env: Vec<(String, String)>,
+    db: String,
+}
+
+impl InstanceB {
+    pub(crate) fn new(emulator: &ferry_e2e::SmlEmulatorInfo, dir: &std::path::Path) -> Self {
+        let port = free_port();
+        let mut env: Vec<(String, String)> = [
+            ("FERRY_SERVER__BIND", format!("127.0.0.1:{port}")),
+            ("FERRY_SML__MODE", "custom".into()),
+            ("FERRY_SML__URL", emulator.soap_url.clone()),
+            ("FERRY_SML__DNS_ZONE", ZONE.into()),
+            ("FERRY_SML__DNS_SERVERS", format!("[\"{}\"]", emulator.dns)),
+            ("FERRY_SML__SMP_ID", "FERRY-B".into()),
+            ("FERRY_SML__ALLOW_HTTP", "true".into()),
+            (
+                "FERRY_SML__CLIENT_CERTIFICATE",
+                "certs-test/smp/smp2.crt.pem".into(),
+            ),
+            (
+                "FERRY_SML__CLIENT_KEY",
+                "certs-test/smp/smp2.key.pem".into(),
+            ),
+            (
+                "FERRY_SIGNING__CERTIFICATE",
+                "certs-test/smp/smp2.crt.pem".into(),
+            ),
+            ("FERRY_SIGNING__KEY", "certs-test/smp/smp2.key.pem".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        env.extend(FAST.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        let b = Self {
+            env,
+            db: test_support::fresh_sqlite_url(dir),
+        };
+        let register = b.cli(&[
+            "sml",
+            "register-smp",
+            "--logical-address",
+            &format!("http://127.0.0.1:{port}"),
+        ]);
+        assert!(
+            register.status.success(),
+            "{}",
+            String::from_utf8_lossy(&register.stderr)
+        );
+        b
+    }
+
+    pub(crate) fn start(&self) -> FerryProcess {
+        let env: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        FerryProcess::start(&self.db, &env)
+    }
+
+    fn cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(ferry_binary())
+            .current_dir(repo_root())
+            .args(args)
+            .env("FERRY_DATABASE__URL", &self.db)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .output()
+            .expect("ferry cli")
+    }
+}
+
+/// A with the emulator, and B.
 fn pair() -> Pair {
     let tmp = tempfile::tempdir().expect("tempdir");
     let a = FerryProcess::start(
         &test_support::fresh_sqlite_url(&tmp.path().join("a")),
         &FAST,
     );
-    let emulator = a.sml_emulator().clone();
-    let port = free_port();
-    let b_url = format!("http://127.0.0.1:{port}");
-    let b_db = test_support::fresh_sqlite_url(&tmp.path().join("b"));
-    let dns_servers = format!("[\"{}\"]", emulator.dns);
-    let bind = format!("127.0.0.1:{port}");
-    let b_env: Vec<(&str, &str)> = vec![
-        ("FERRY_SERVER__BIND", bind.as_str()),
-        ("FERRY_SML__MODE", "custom"),
-        ("FERRY_SML__URL", emulator.soap_url.as_str()),
-        ("FERRY_SML__DNS_ZONE", ZONE),
-        ("FERRY_SML__DNS_SERVERS", dns_servers.as_str()),
-        ("FERRY_SML__SMP_ID", "FERRY-B"),
-        ("FERRY_SML__ALLOW_HTTP", "true"),
-        (
-            "FERRY_SML__CLIENT_CERTIFICATE",
-            "certs-test/smp/smp2.crt.pem",
-        ),
-        ("FERRY_SML__CLIENT_KEY", "certs-test/smp/smp2.key.pem"),
-        ("FERRY_SIGNING__CERTIFICATE", "certs-test/smp/smp2.crt.pem"),
-        ("FERRY_SIGNING__KEY", "certs-test/smp/smp2.key.pem"),
-        FAST[0],
-        FAST[1],
-    ];
-    let register = std::process::Command::new(ferry_binary())
-        .current_dir(repo_root())
-        .args(["sml", "register-smp", "--logical-address", &b_url])
-        .env("FERRY_DATABASE__URL", &b_db)
-        .envs(b_env.iter().copied())
-        .output()
-        .expect("ferry sml register-smp");
-    assert!(
-        register.status.success(),
-        "{}",
-        String::from_utf8_lossy(&register.stderr)
-    );
-    let b = FerryProcess::start(&b_db, &b_env);
+    let b = InstanceB::new(a.sml_emulator(), &tmp.path().join("b")).start();
     Pair { a, b, _tmp: tmp }
 }
 
@@ -98,7 +136,7 @@ fn participant_view(ferry: &FerryProcess) -> Value {
         .json()
 }
 
-fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
+pub(crate) fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !ok() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -258,10 +296,15 @@ fn out_with_a_key_and_in_with_it_never_breaks_resolution() {
 
     let arrived = pair.b.post_json(
         "/api/v1/migrations",
-        &json!({"participant": P, "migrationKey": key, "capabilities": [capability("https://ap-b.example.org/as4")]}),
+                &json!({"participant": P, "migrationKey": key, "capabilities": [capability("https://ap-b.example.org/as4")],
+                "businessCard": ferry_e2e::business_card_sample(P).expect("business card sample")}),
         Some(ADMIN_TOKEN),
     );
     arrived.assert_status(201);
+    pair.b
+        .get(&format!("/businesscard/{}", encode_segment(P)))
+        .assert_status(200)
+        .assert_xml_ok();
     assert_eq!(arrived.json()["status"], "completed", "{}", arrived.text());
     assert_eq!(participant_view(&pair.b)["smlState"], "registered");
 
@@ -491,46 +534,8 @@ fn a_crash_during_a_bulk_migration_is_resumed() {
         })
         .collect();
 
-    // B, as in pair(), on a fixed port so it can come back after the crash.
-    let port = free_port();
-    let b_db = test_support::fresh_sqlite_url(&tmp.path().join("b"));
-    let (bind, dns_servers, b_url) = (
-        format!("127.0.0.1:{port}"),
-        format!("[\"{}\"]", emulator.dns),
-        format!("http://127.0.0.1:{port}"),
-    );
-    let b_env: Vec<(&str, &str)> = vec![
-        ("FERRY_SERVER__BIND", bind.as_str()),
-        ("FERRY_SML__MODE", "custom"),
-        ("FERRY_SML__URL", emulator.soap_url.as_str()),
-        ("FERRY_SML__DNS_ZONE", ZONE),
-        ("FERRY_SML__DNS_SERVERS", dns_servers.as_str()),
-        ("FERRY_SML__SMP_ID", "FERRY-B"),
-        ("FERRY_SML__ALLOW_HTTP", "true"),
-        (
-            "FERRY_SML__CLIENT_CERTIFICATE",
-            "certs-test/smp/smp2.crt.pem",
-        ),
-        ("FERRY_SML__CLIENT_KEY", "certs-test/smp/smp2.key.pem"),
-        ("FERRY_SIGNING__CERTIFICATE", "certs-test/smp/smp2.crt.pem"),
-        ("FERRY_SIGNING__KEY", "certs-test/smp/smp2.key.pem"),
-        FAST[0],
-        FAST[1],
-    ];
-    let cli = |args: &[&str]| {
-        std::process::Command::new(ferry_binary())
-            .current_dir(repo_root())
-            .args(args)
-            .env("FERRY_DATABASE__URL", &b_db)
-            .envs(b_env.iter().copied())
-            .output()
-            .expect("ferry cli")
-    };
-    assert!(
-        cli(&["sml", "register-smp", "--logical-address", &b_url])
-            .status
-            .success()
-    );
+    // B on a fixed port, so it can come back after the crash.
+    let instance_b = InstanceB::new(&emulator, &tmp.path().join("b"));
 
     // Slow SML: the bulk is still running when B dies.
     let admin = reqwest::blocking::Client::new();
@@ -540,7 +545,7 @@ fn a_crash_during_a_bulk_migration_is_resumed() {
         .json(&json!({"latency_ms": 150}))
         .send()
         .expect("faults");
-    let b = FerryProcess::start(&b_db, &b_env);
+    let b = instance_b.start();
     let accepted = b.post_json(
         "/api/v1/migrations/bulk",
         &json!({"items": items}),
@@ -563,7 +568,7 @@ fn a_crash_during_a_bulk_migration_is_resumed() {
         .json(&json!({"latency_ms": 0}))
         .send()
         .expect("faults");
-    let b = FerryProcess::start(&b_db, &b_env);
+    let b = instance_b.start();
     wait_for("the bulk to finish after the restart", || {
         b.get_auth(&format!("/api/v1/migrations/bulk/{bulk_id}"), ADMIN_TOKEN)
             .json()["inProgress"]
@@ -575,7 +580,7 @@ fn a_crash_during_a_bulk_migration_is_resumed() {
     assert_eq!(after["completed"], N, "every migration completed: {after}");
 
     // None applied twice, nothing left behind: the SML and B's database agree exactly.
-    let reconcile = cli(&["--json", "sml", "reconcile"]);
+    let reconcile = instance_b.cli(&["--json", "sml", "reconcile"]);
     let report: Value = serde_json::from_slice(&reconcile.stdout).expect("reconcile JSON");
     assert_eq!(reconcile.status.code(), Some(0), "{report}");
     assert_eq!(report["smlCount"], N);

@@ -57,6 +57,7 @@ pub(crate) fn run(config: &Config, command: MigrateCommand, json: bool) -> Resul
                 migration_key: Some(args.key),
                 capabilities: capabilities(args.capability),
                 auto_register: None,
+                business_card: None,
             };
             finished(registry.create_inbound(&actor, &request)?, json)
         }
@@ -66,6 +67,7 @@ pub(crate) fn run(config: &Config, command: MigrateCommand, json: bool) -> Resul
                 migration_key: None,
                 capabilities: capabilities(args.capability),
                 auto_register: Some(!args.no_auto_register),
+                business_card: None,
             };
             finished(registry.create_inbound(&actor, &request)?, json)
         }
@@ -245,6 +247,7 @@ fn bulk(
             migration_key,
             capabilities: capabilities.clone(),
             auto_register: None,
+            business_card: None,
         })
         .collect();
     if items.is_empty() {

@@ -30,6 +30,9 @@ pub struct NewInboundMigration {
     /// Without a key: register as soon as the old provider lets go (default true).
     #[serde(default)]
     pub auto_register: Option<bool>,
+    /// Optional business card: Peppol Directory business card v3 XML for this participant.
+    #[serde(default)]
+    pub business_card: Option<String>,
 }
 
 impl Registry {
@@ -75,12 +78,22 @@ impl Registry {
         for c in &request.capabilities {
             capability_ids(c)?;
         }
+        if let Some(xml) = &request.business_card {
+            let card = smp_xml::parse_business_card(xml.as_bytes(), self.parse_options())?;
+            if card.participant != pid {
+                return Err(DomainError::ParticipantMismatch {
+                    url: pid.to_string(),
+                    body: card.participant.to_string(),
+                });
+            }
+        }
         let now = now_ms();
         let with_key = request.migration_key.is_some();
         let details = Details {
             created_by: actor.username.clone(),
             owner_id: Some(actor.user_id),
             capabilities: request.capabilities.clone(),
+            business_card: request.business_card.clone(),
             ..Details::default()
         };
         let row = MigrationRow {
@@ -166,6 +179,15 @@ impl Registry {
         participants::set_sml_state(conn, row.id, SmlState::Migrating.as_str(), None)?;
         for c in &details.capabilities {
             self.apply_capability(conn, row.id, pid, c, now)?;
+        }
+        if let Some(xml) = &details.business_card {
+            let card = smp_xml::parse_business_card(xml.as_bytes(), self.parse_options())?;
+            let entities: Vec<_> = card
+                .entities
+                .iter()
+                .map(crate::publication::entity_record)
+                .collect();
+            crate::registry::store_business_card(conn, row.id, pid, &entities, now)?;
         }
         let row = participants::get(conn, row.id)?
             .ok_or_else(|| DomainError::Corrupt("staged participant vanished".into()))?;

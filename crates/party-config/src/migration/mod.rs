@@ -51,6 +51,9 @@ pub(crate) struct Details {
     /// Inbound: the capabilities to publish on arrival.
     #[serde(default)]
     pub(crate) capabilities: Vec<CapabilitySpec>,
+    /// Inbound: the business card (Peppol Directory v3 XML) to publish on arrival.
+    #[serde(default)]
+    pub(crate) business_card: Option<String>,
     /// The SMP the participant is registered with (from its NAPTR record).
     pub(crate) current_smp: Option<String>,
     /// The access point that SMP publishes for it, where known.

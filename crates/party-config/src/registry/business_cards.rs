@@ -27,9 +27,7 @@ impl Registry {
             let now = now_ms();
             let row = existing(conn, url)?;
             actor.may_change(&row)?;
-            business_cards::replace(conn, row.id, &entities, now)?;
-            let bytes = render_business_card(url, &entities)?;
-            put_document(conn, business_card_key(url), &bytes, now)?;
+            store_business_card(conn, row.id, url, &entities, now)?;
             record(
                 conn,
                 touched,
@@ -69,4 +67,17 @@ impl Registry {
             )
         })
     }
+}
+
+/// Stores and publishes a participant's business card, in the caller's transaction.
+pub(crate) fn store_business_card(
+    conn: &mut smp_store::DbConnection,
+    participant_id: i64,
+    pid: &ParticipantId,
+    entities: &[business_cards::EntityRecord],
+    now: i64,
+) -> Result<(), DomainError> {
+    business_cards::replace(conn, participant_id, entities, now)?;
+    let bytes = render_business_card(pid, entities)?;
+    put_document(conn, business_card_key(pid), &bytes, now)
 }

@@ -7,6 +7,7 @@
 mod auth;
 pub use auth::ADMIN_USERNAME;
 mod business_cards;
+pub(crate) use business_cards::store_business_card;
 mod participants;
 pub(crate) use participants::participant_view;
 mod profiles;
@@ -24,6 +25,7 @@ use smp_store::participants::ParticipantRow;
 use smp_store::{DbConnection, NewSmlJob, Store, audit, changes, documents, sml_jobs};
 use smp_xml::{ParseOptions, SigningKey};
 
+use crate::policy::RegistrationPolicy;
 use crate::publication::{
     DocumentCache, Links, etag_of, render_service_group, render_service_metadata,
 };
@@ -51,6 +53,8 @@ pub struct RegistryConfig {
     /// How long a participant that migrated away keeps being served after the takeover
     /// was seen (senders may still hold the old DNS answer), in ms.
     pub migration_grace_ms: i64,
+    /// Rules that refuse some service registrations.
+    pub policy: RegistrationPolicy,
 }
 
 /// The domain core behind every API.
@@ -60,10 +64,11 @@ pub struct Registry {
     links: Links,
     cache: DocumentCache,
     parse: ParseOptions,
-    sml_enabled: bool,
+    pub(crate) sml_enabled: bool,
     pub(crate) sml: Option<Arc<dyn SmlRegistry>>,
     pub(crate) migration_check_ms: i64,
     pub(crate) migration_grace_ms: i64,
+    pub(crate) policy: RegistrationPolicy,
 }
 
 impl Registry {
@@ -81,6 +86,7 @@ impl Registry {
             sml: None,
             migration_check_ms: config.migration_check_ms.max(10),
             migration_grace_ms: config.migration_grace_ms.max(0),
+            policy: config.policy.clone(),
         }
     }
 
@@ -166,9 +172,20 @@ impl Registry {
             self.publish_service(conn, &pid, &record, now)?;
         }
         self.publish_group(conn, row, now)?;
-        if let Some(entities) = smp_store::business_cards::get(conn, row.id)? {
-            let bytes = crate::publication::render_business_card(&pid, &entities)?;
-            put_document(conn, business_card_key(&pid), &bytes, now)?;
+        self.publish_business_card(conn, &pid, row.id, now)
+    }
+
+    /// Re-renders a participant's business card, if it has one.
+    pub(crate) fn publish_business_card(
+        &self,
+        conn: &mut DbConnection,
+        pid: &ParticipantId,
+        participant_id: i64,
+        now: i64,
+    ) -> Result<(), DomainError> {
+        if let Some(entities) = smp_store::business_cards::get(conn, participant_id)? {
+            let bytes = crate::publication::render_business_card(pid, &entities)?;
+            put_document(conn, business_card_key(pid), &bytes, now)?;
         }
         Ok(())
     }

@@ -24,6 +24,7 @@ impl Registry {
             let now = now_ms();
             let row = existing(conn, url_participant)?;
             actor.may_change(&row)?;
+            self.policy.check(conn, row.id, url_doctype)?;
             let is_new =
                 services::get(conn, row.id, url_doctype.scheme(), url_doctype.value())?.is_none();
             services::replace(conn, row.id, &record, now)?;
@@ -112,6 +113,7 @@ impl Registry {
         now: i64,
     ) -> Result<(), DomainError> {
         let (doctype, process) = capability_ids(spec)?;
+        self.policy.check(conn, participant_id, &doctype)?;
         let endpoint = resolve_endpoint(conn, spec)?;
         let current = services::get(conn, participant_id, doctype.scheme(), doctype.value())?;
         let merged = merge_capability(current, &doctype, &process, endpoint);

@@ -106,6 +106,7 @@ pub(crate) async fn party_config(
         migration_key: body.migration.key,
         capabilities: body.capabilities,
         auto_register: None,
+        business_card: None,
     };
     let registry = state.registry.clone();
     let view = web::block(move || registry.create_inbound(&actor, &request)).await??;
