@@ -38,6 +38,65 @@ pub(crate) enum Command {
     /// Move participants between SMPs with the Peppol migration-key protocol.
     #[command(subcommand)]
     Migrate(MigrateCommand),
+    /// Participant identifier maintenance, e.g. moving from one ICD to another.
+    #[command(subcommand)]
+    Identifiers(IdentifiersCommand),
+    /// Parked participants loaded from a registry dump.
+    #[command(subcommand)]
+    Parked(ParkedCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ParkedCommand {
+    /// Import a CSV dump (identifier,name,country; an `identifier,...` header line is
+    /// skipped). Existing participants are skipped, so a rerun resumes; parked participants
+    /// the file no longer lists become inactive.
+    Import(ParkedImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ParkedImportArgs {
+    /// The CSV file.
+    pub(crate) file: PathBuf,
+    /// Endpoint profile every participant's capability uses.
+    #[arg(long)]
+    pub(crate) endpoint_profile: String,
+    /// Document type `scheme::value`.
+    #[arg(long)]
+    pub(crate) document_type: String,
+    /// Process `scheme::value`.
+    #[arg(long)]
+    pub(crate) process: String,
+    /// Participants per transaction and SML CreateList call (1..100).
+    #[arg(long, default_value_t = 100)]
+    pub(crate) batch_size: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum IdentifiersCommand {
+    /// Register every participant under ICD `--from` again under `--to` with identical
+    /// capabilities (local and SML), keep both for the overlap, then remove the old one.
+    /// Run it again to continue (and, after the overlap, to remove the old identifiers).
+    MigrateScheme(MigrateSchemeArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MigrateSchemeArgs {
+    /// The old ICD, e.g. 9956.
+    #[arg(long)]
+    pub(crate) from: String,
+    /// The new ICD, e.g. 0208.
+    #[arg(long)]
+    pub(crate) to: String,
+    /// Show what would happen without changing anything.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Days both identifiers stay registered (default: identifiers.scheme_overlap_days).
+    #[arg(long)]
+    pub(crate) overlap_days: Option<u32>,
+    /// Print the three stages of the migration instead of running it.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub(crate) report: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,7 +13,10 @@ pub(crate) const DEFAULT_CONFIG: &str = "config/ferry.toml";
 /// The documented development bootstrap token (override with FERRY_ADMIN_TOKEN).
 pub(crate) const DEV_ADMIN_TOKEN: &str = "ferry-dev-admin-token";
 
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 10] = [
+    "parking",
+    "policy",
+    "identifiers",
     "server",
     "database",
     "signing",
@@ -36,6 +39,56 @@ pub(crate) struct Config {
     pub(crate) log: LogConfig,
     pub(crate) sml: SmlConfig,
     pub(crate) migration: MigrationConfig,
+    pub(crate) parking: ParkingConfig,
+    pub(crate) policy: PolicyConfig,
+    pub(crate) identifiers: IdentifiersConfig,
+}
+
+/// Registration policy: rules that refuse some service registrations.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PolicyConfig {
+    /// Refuse a legacy document type until its BIS 3 equivalent is registered.
+    pub(crate) require_bis3_before_legacy: bool,
+    /// Legacy document type → BIS 3 document type (full `scheme::value` identifiers); the
+    /// built-in BIS 4A/5A/Billing 2.0 pairs are always there, entries here add to them.
+    pub(crate) legacy_equivalents: std::collections::BTreeMap<String, String>,
+    /// Document types (`scheme::value`) that may not be registered at all.
+    pub(crate) refused_document_types: Vec<String>,
+}
+
+/// Participant identifier maintenance (`ferry identifiers ...`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IdentifiersConfig {
+    /// How long both identifiers stay registered during a scheme migration, in days.
+    pub(crate) scheme_overlap_days: u32,
+}
+
+/// The parking SMP: a second https listener where Peppol APs collect migration keys.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ParkingConfig {
+    /// Serve `GET /api/v1/migration-tokens/{participant}` on `bind`.
+    pub(crate) enabled: bool,
+    /// Address of the token collection listener (https, client certificates requested).
+    pub(crate) bind: String,
+    /// PEM certificate chain of that listener.
+    pub(crate) tls_certificate: String,
+    /// PEM private key of that listener.
+    pub(crate) tls_key: String,
+    /// PEM trust store AP certificates must chain to.
+    pub(crate) trust_store: String,
+    /// `test` or `production`: the Peppol network whose AP certificates are accepted.
+    pub(crate) environment: String,
+    /// A trust-store CA is an AP CA when its CN contains one of these (case-insensitive).
+    pub(crate) ap_ca_names: Vec<String>,
+    /// Requests counted per caller per UTC day before it is blacklisted.
+    pub(crate) daily_quota: u32,
+    /// Requests per client IP address per minute.
+    pub(crate) per_ip_per_minute: u32,
+    /// Requests per minute overall.
+    pub(crate) global_per_minute: u32,
 }
 
 /// Participant migrations between SMPs.
@@ -178,6 +231,32 @@ impl Default for Config {
             migration: MigrationConfig {
                 check_interval_ms: 5000,
                 cleanup_grace_ms: 30_000,
+            },
+            policy: PolicyConfig {
+                require_bis3_before_legacy: false,
+                legacy_equivalents: party_config::RegistrationPolicy::default_legacy_equivalents()
+                    .into_iter()
+                    .map(|p| (p.legacy.to_string(), p.bis3.to_string()))
+                    .collect(),
+                refused_document_types: Vec::new(),
+            },
+            identifiers: IdentifiersConfig {
+                scheme_overlap_days: 30,
+            },
+            parking: ParkingConfig {
+                enabled: false,
+                bind: "127.0.0.1:8443".into(),
+                tls_certificate: "certs-test/tls/localhost.crt.pem".into(),
+                tls_key: "certs-test/tls/localhost.key.pem".into(),
+                trust_store: "certs-test/truststore/peppol-test-ap-roots.pem".into(),
+                environment: "test".into(),
+                ap_ca_names: party_config::DEFAULT_AP_CA_MARKERS
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect(),
+                daily_quota: 1000,
+                per_ip_per_minute: 60,
+                global_per_minute: 600,
             },
             sml: SmlConfig {
                 mode: "emulator".into(),
@@ -395,6 +474,8 @@ impl Config {
                 }
             }
         }
+        self.registration_policy()?;
+        self.validate_parking()?;
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return Err(invalid(
                 "log.format",
@@ -405,9 +486,111 @@ impl Config {
         Ok(())
     }
 
+    /// The `[policy]` section as the domain's rules; fails on an unparsable document type.
+    pub(crate) fn registration_policy(
+        &self,
+    ) -> Result<party_config::RegistrationPolicy, ConfigError> {
+        let doctype = |key: &'static str, env: &'static str, s: &str| {
+            peppol_id::DocumentTypeId::parse(s)
+                .map_err(|e| invalid(key, env, format!("`{s}`: {e}")))
+        };
+        let p = &self.policy;
+        let mut legacy_equivalents = party_config::RegistrationPolicy::default_legacy_equivalents();
+        for (legacy, bis3) in &p.legacy_equivalents {
+            let env = "FERRY_POLICY__LEGACY_EQUIVALENTS";
+            let pair = party_config::LegacyEquivalent {
+                legacy: doctype("policy.legacy_equivalents", env, legacy)?,
+                bis3: doctype("policy.legacy_equivalents", env, bis3)?,
+            };
+            if !legacy_equivalents.contains(&pair) {
+                legacy_equivalents.push(pair);
+            }
+        }
+        let refused_document_types = p
+            .refused_document_types
+            .iter()
+            .map(|s| {
+                doctype(
+                    "policy.refused_document_types",
+                    "FERRY_POLICY__REFUSED_DOCUMENT_TYPES",
+                    s,
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(party_config::RegistrationPolicy {
+            require_bis3_before_legacy: p.require_bis3_before_legacy,
+            legacy_equivalents,
+            refused_document_types,
+        })
+    }
+
+    /// The `[parking]` section; only checked in full when it is enabled.
+    fn validate_parking(&self) -> Result<(), ConfigError> {
+        let p = &self.parking;
+        if party_config::ParkingEnvironment::parse(&p.environment).is_none() {
+            return Err(invalid(
+                "parking.environment",
+                "FERRY_PARKING__ENVIRONMENT",
+                "must be `test` or `production`",
+            ));
+        }
+        if p.daily_quota == 0 || p.per_ip_per_minute == 0 || p.global_per_minute == 0 {
+            return Err(invalid(
+                "parking.daily_quota",
+                "FERRY_PARKING__DAILY_QUOTA",
+                "daily_quota, per_ip_per_minute and global_per_minute must be at least 1",
+            ));
+        }
+        if !p.enabled {
+            return Ok(());
+        }
+        if p.bind.parse::<std::net::SocketAddr>().is_err() {
+            return Err(invalid(
+                "parking.bind",
+                "FERRY_PARKING__BIND",
+                format!("`{}` is not an address like 127.0.0.1:8443", p.bind),
+            ));
+        }
+        if p.bind == self.server.bind {
+            return Err(invalid(
+                "parking.bind",
+                "FERRY_PARKING__BIND",
+                "must differ from server.bind (the token listener is a separate https listener)",
+            ));
+        }
+        for (key, env, value) in [
+            (
+                "parking.tls_certificate",
+                "FERRY_PARKING__TLS_CERTIFICATE",
+                &p.tls_certificate,
+            ),
+            ("parking.tls_key", "FERRY_PARKING__TLS_KEY", &p.tls_key),
+            (
+                "parking.trust_store",
+                "FERRY_PARKING__TRUST_STORE",
+                &p.trust_store,
+            ),
+        ] {
+            if value.is_empty() {
+                return Err(invalid(key, env, "is required when parking.enabled = true"));
+            }
+        }
+        if p.ap_ca_names.iter().all(|n| n.trim().is_empty()) {
+            return Err(invalid(
+                "parking.ap_ca_names",
+                "FERRY_PARKING__AP_CA_NAMES",
+                "needs at least one name fragment, e.g. \"AP CA\"",
+            ));
+        }
+        Ok(())
+    }
+
     /// Warns about `FERRY_*` variables that configure nothing (usually a typo).
     pub(crate) fn unknown_env_vars() -> Vec<String> {
-        const KNOWN_SECTIONS: [&str; 7] = [
+        const KNOWN_SECTIONS: [&str; 10] = [
+            "PARKING__",
+            "POLICY__",
+            "IDENTIFIERS__",
             "MIGRATION__",
             "SERVER__",
             "DATABASE__",

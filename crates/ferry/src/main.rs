@@ -40,6 +40,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sml(cmd) => commands::sml::run(&config, cmd, cli.json),
         Command::Lookup(args) => commands::lookup::run(&config, &args, cli.json),
         Command::Migrate(cmd) => commands::migrate::run(&config, cmd, cli.json),
+        Command::Identifiers(cmd) => commands::identifiers::run(&config, cmd, cli.json),
+        Command::Parked(cmd) => commands::parked::run(&config, cmd, cli.json),
     }
 }
 

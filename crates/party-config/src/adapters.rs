@@ -46,6 +46,12 @@ impl SmlRegistry for SmlClientRegistry {
             .map_err(|e| failure(&e))
     }
 
+    fn create_participants(&self, participants: &[ParticipantId]) -> Result<(), SmlFailure> {
+        self.client
+            .create_participants(&self.smp_id, participants)
+            .map_err(|e| failure(&e))
+    }
+
     fn delete_participant(&self, participant: &ParticipantId) -> Result<(), SmlFailure> {
         self.client
             .delete_participant(&self.smp_id, participant)

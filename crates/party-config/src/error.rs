@@ -28,6 +28,12 @@ pub enum DomainError {
     /// The document type in the body is not the one in the URL.
     #[error("the body is for document type {body}, but the URL names {url}")]
     DocumentTypeMismatch { url: String, body: String },
+    /// A registration policy rule refuses this service; `detail` says what to do instead.
+    #[error("refused by the registration policy ({}): {detail}", rule.as_str())]
+    PolicyViolation {
+        rule: crate::policy::PolicyRule,
+        detail: String,
+    },
     /// A JSON field has a value Ferry cannot accept.
     #[error("invalid `{field}`: {reason}")]
     InvalidInput { field: String, reason: String },
@@ -85,6 +91,9 @@ pub enum DomainError {
     /// No webhook subscription has this id.
     #[error("webhook `{id}` does not exist")]
     WebhookNotFound { id: String },
+    /// No migration-token caller has this certificate fingerprint.
+    #[error("token caller `{id}` does not exist")]
+    TokenCallerNotFound { id: String },
 
     /// No migration has this id.
     #[error("migration {id} does not exist")]
@@ -134,6 +143,7 @@ impl DomainError {
             Self::ParticipantMismatch { .. } => "participant.mismatch",
             Self::DocumentTypeMismatch { .. } => "doctype.mismatch",
             Self::InvalidInput { .. } => "input.invalid",
+            Self::PolicyViolation { rule, .. } => rule.code(),
             Self::AuthenticationMissing => "auth.missing",
             Self::AuthenticationFailed => "auth.invalid",
             Self::NotOwner { .. } => "auth.forbidden",
@@ -154,6 +164,7 @@ impl DomainError {
             Self::NotRegisteredInSml { .. } => "participant.not_registered_in_sml",
             Self::SmlRefused { code, .. } | Self::SmlUnavailable { code, .. } => sml_code(code),
             Self::WebhookNotFound { .. } => "webhook.not_found",
+            Self::TokenCallerNotFound { .. } => "parking.caller_not_found",
             Self::Store(_) => "internal.store",
             Self::Signing(_) => "internal.signing",
             Self::Corrupt(_) => "internal.corrupt",

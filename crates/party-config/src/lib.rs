@@ -18,8 +18,12 @@ mod certificate;
 mod error;
 mod events;
 mod migration;
+mod parked_import;
+mod parking;
+mod policy;
 mod publication;
 mod registry;
+mod scheme_migration;
 mod sml;
 mod views;
 
@@ -36,10 +40,21 @@ pub use crate::migration::{
     BulkView, CurrentAccessPoint, HistoryEntry, MigrationFilter, MigrationRunSummary,
     MigrationView, NewInboundMigration, RejectedItem,
 };
+pub use crate::parked_import::{
+    PARKED_BATCH_LIMIT, ParkedBatchSummary, ParkedImportSpec, ParkedParticipant,
+};
+pub use crate::parking::{
+    ApCaller, ApTrust, CallerView, CollectedToken, CollectionView, DEFAULT_AP_CA_MARKERS, Parking,
+    ParkingEnvironment, ParkingLimits, ScheduledAllowance, TokenError,
+};
+pub use crate::policy::{LegacyEquivalent, PolicyRule, RegistrationPolicy};
 pub use crate::publication::{DocumentCache, Generation, Links, PublishedDocument};
 pub use crate::registry::{
     ADMIN_USERNAME, Registry, RegistryConfig, business_card_key, service_group_key,
     service_metadata_key,
+};
+pub use crate::scheme_migration::{
+    SchemeMigrationReport, SchemeMigrationRequest, SchemeMigrationRun,
 };
 pub use crate::sml::{
     ReconcileReport, SmlFailure, SmlFailureKind, SmlRegistry, SmlRunSummary, SmlState,

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{App, HttpServer, web};
-use party_config::{Registry, SmlRegistry};
+use party_config::{Parking, Registry, SmlRegistry};
 
 pub use crate::metrics::Metrics;
 pub use crate::problem::Problem;
@@ -52,6 +52,8 @@ pub struct ServerSettings {
     pub sml: Option<Arc<dyn SmlRegistry>>,
     /// How often the registration worker looks for due SML jobs.
     pub sml_interval: Duration,
+    /// The parking desk when the parking SMP is enabled (see [`run_with_parking`]).
+    pub parking: Option<Arc<Parking>>,
 }
 
 /// A bound listener, its TLS setup and the URL it answers on.
@@ -79,6 +81,20 @@ pub fn bind(addr: &str, tls: Option<&TlsFiles>) -> std::io::Result<Bound> {
     })
 }
 
+/// Binds the parking SMP's https listener: it asks clients for a certificate and lets any
+/// (or none) through the handshake, so the collection API can answer each case itself.
+pub fn bind_parking(addr: &str, tls: &TlsFiles) -> std::io::Result<Bound> {
+    let acceptor =
+        tls::client_cert_acceptor(&tls.certificate, &tls.key).map_err(std::io::Error::other)?;
+    let listener = TcpListener::bind(addr)?;
+    let local = listener.local_addr()?;
+    Ok(Bound {
+        listener,
+        tls: Some(acceptor),
+        url: format!("https://{local}"),
+    })
+}
+
 /// Normalises a configured base path to "" or "/segment[/segment]".
 pub fn normalise_base_path(base: &str) -> String {
     let trimmed = base.trim().trim_matches('/');
@@ -95,13 +111,33 @@ pub async fn run(
     settings: ServerSettings,
     registry: Arc<Registry>,
 ) -> std::io::Result<()> {
+    run_with_parking(bound, None, settings, registry).await
+}
+
+/// As [`run`], plus the parking SMP's token collection listener (from [`bind_parking`];
+/// it needs `settings.parking`).
+pub async fn run_with_parking(
+    bound: Bound,
+    parking: Option<Bound>,
+    settings: ServerSettings,
+    registry: Arc<Registry>,
+) -> std::io::Result<()> {
     let base_path = normalise_base_path(&settings.base_path);
     let state = web::Data::new(AppState {
         registry: registry.clone(),
         metrics: Metrics::default(),
         max_body_bytes: settings.max_body_bytes,
         base_path: base_path.clone(),
+        parking: settings.parking.clone(),
     });
+    if let Some(parking) = parking {
+        let server = parking_server(parking, state.clone(), settings.workers)?;
+        actix_web::rt::spawn(async move {
+            if let Err(e) = server.await {
+                tracing::error!(error = %e, "the parking listener stopped");
+            }
+        });
+    }
     spawn_background(registry.clone(), settings.change_poll);
     spawn_webhook_worker(registry.clone());
     if let Some(sml) = settings.sml.clone() {
@@ -127,6 +163,50 @@ pub async fn run(
         None => server.listen(bound.listener)?,
     };
     server.run().await
+}
+
+/// The token collection listener: one route, the client's certificate chain kept per
+/// connection for the handler.
+fn parking_server(
+    bound: Bound,
+    state: web::Data<AppState>,
+    workers: usize,
+) -> std::io::Result<actix_web::dev::Server> {
+    let acceptor = bound
+        .tls
+        .ok_or_else(|| std::io::Error::other("the parking listener needs TLS"))?;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(api::configure_tokens)
+    })
+    .on_connect(|conn, ext| {
+        use actix_tls::accept::openssl::TlsStream;
+        if let Some(tls) = conn.downcast_ref::<TlsStream<actix_web::rt::net::TcpStream>>() {
+            ext.insert(peer_chain(tls.ssl()));
+        }
+    })
+    .workers(if workers == 0 { 2 } else { workers.min(4) })
+    .listen_openssl(bound.listener, acceptor)?;
+    Ok(server.run())
+}
+
+/// Leaf first; on the server side OpenSSL's peer chain may or may not repeat the leaf.
+fn peer_chain(ssl: &openssl::ssl::SslRef) -> api::parking::PeerChain {
+    let mut chain = Vec::new();
+    if let Some(leaf) = ssl.peer_certificate()
+        && let Ok(der) = leaf.to_der()
+    {
+        chain.push(der);
+        for cert in ssl.peer_cert_chain().into_iter().flatten() {
+            if let Ok(der) = cert.to_der()
+                && !chain.contains(&der)
+            {
+                chain.push(der);
+            }
+        }
+    }
+    api::parking::PeerChain(chain)
 }
 
 /// Republishes when the public URL or signing certificate changed, then keeps the cache in

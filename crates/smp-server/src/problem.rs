@@ -79,12 +79,15 @@ fn status_of(e: &DomainError) -> StatusCode {
         | DomainError::UserNotFound { .. }
         | DomainError::TokenNotFound { .. }
         | DomainError::WebhookNotFound { .. }
-        | DomainError::MigrationNotFound { .. } => StatusCode::NOT_FOUND,
+        | DomainError::MigrationNotFound { .. }
+        | DomainError::TokenCallerNotFound { .. } => StatusCode::NOT_FOUND,
         DomainError::InvalidMigrationKey { .. } => StatusCode::BAD_REQUEST,
         DomainError::MigrationState { .. } | DomainError::NotRegisteredInSml { .. } => {
             StatusCode::CONFLICT
         }
-        DomainError::SmlRefused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        DomainError::SmlRefused { .. } | DomainError::PolicyViolation { .. } => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         DomainError::SmlUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         DomainError::ParticipantExists { .. }
         | DomainError::ProfileExists { .. }
@@ -99,6 +102,17 @@ impl From<DomainError> for Problem {
         let status = status_of(&e);
         if status.is_server_error() {
             tracing::error!(code = e.code(), error = %e, "request failed");
+            return Self::new(status, e.code(), "internal error; see the server log");
+        }
+        Self::new(status, e.code(), e.to_string())
+    }
+}
+
+impl From<party_config::TokenError> for Problem {
+    fn from(e: party_config::TokenError) -> Self {
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            // Already logged by the domain with its detail.
             return Self::new(status, e.code(), "internal error; see the server log");
         }
         Self::new(status, e.code(), e.to_string())

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use party_config::Registry;
+use party_config::{Parking, Registry};
 
 use crate::metrics::Metrics;
 
@@ -16,4 +16,6 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// The path prefix every route lives under ("" or "/smp").
     pub base_path: String,
+    /// The parking desk when the parking SMP is enabled (operator routes answer 404 without).
+    pub parking: Option<Arc<Parking>>,
 }

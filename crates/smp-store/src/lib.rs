@@ -40,8 +40,8 @@ pub use crate::{
     repo::events::{EventRow, NewEvent},
     // Repository modules: callers write `smp_store::participants::insert(conn, ..)`.
     repo::{
-        audit, business_cards, changes, documents, migrations, participants, profiles, services,
-        settings, sml_jobs, tokens, users,
+        audit, business_cards, changes, documents, migrations, parked_participants, parking,
+        participants, profiles, scheme_migrations, services, settings, sml_jobs, tokens, users,
     },
     repo::{
         audit::{AuditQuery, AuditRow, NewAuditEntry},
@@ -49,8 +49,10 @@ pub use crate::{
         changes::ChangeRow,
         documents::{DocumentKey, DocumentKind, StoredDocument},
         migrations::{HistoryRow, MigrationQuery, MigrationRow},
+        parking::{CallerRow, CollectionRow, NewCollection},
         participants::{NewParticipant, ParticipantQuery, ParticipantRow},
         profiles::{NewProfile, ProfileRow},
+        scheme_migrations::{NewSchemeMigration, SchemeMigrationCounts, SchemeMigrationRow},
         services::{EndpointRecord, ProcessRecord, RedirectRecord, ServiceRecord},
         sml_jobs::{AttemptOutcome, NewSmlJob, SmlJobRow},
         tokens::{NewToken, TokenRow},

@@ -36,6 +36,7 @@ diesel::table! {
         updated_at -> BigInt,
         sml_state -> Text,
         sml_error -> Nullable<Text>,
+        lifecycle -> Text,
     }
 }
 
@@ -288,3 +289,52 @@ diesel::table! {
         archived_at -> BigInt,
     }
 }
+
+diesel::table! {
+    token_callers (id) {
+        id -> Text,
+        subject -> Text,
+        seat_id -> Nullable<Text>,
+        status -> Text,
+        daily_quota -> Nullable<Integer>,
+        quota_from -> Nullable<BigInt>,
+        scheduled_quota -> Nullable<Integer>,
+        blacklisted_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    token_collections (id) {
+        id -> BigInt,
+        at -> BigInt,
+        caller_id -> Nullable<Text>,
+        caller_subject -> Nullable<Text>,
+        client_ip -> Text,
+        participant_key -> Nullable<Text>,
+        outcome -> Text,
+        http_status -> Integer,
+    }
+}
+
+diesel::table! {
+    scheme_migrations (id) {
+        id -> BigInt,
+        old_key -> Text,
+        new_key -> Text,
+        from_icd -> Text,
+        to_icd -> Text,
+        new_registered_at -> BigInt,
+        overlap_until -> BigInt,
+        old_removed_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    parked_participants (participant_key) {
+        participant_key -> Text,
+        last_seen_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(participants, parked_participants);

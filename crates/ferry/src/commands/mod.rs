@@ -1,7 +1,9 @@
 //! One module per subcommand; this one builds what they share.
 
+pub(crate) mod identifiers;
 pub(crate) mod lookup;
 pub(crate) mod migrate;
+pub(crate) mod parked;
 pub(crate) mod participants;
 pub(crate) mod serve;
 pub(crate) mod sml;
@@ -54,6 +56,9 @@ pub(crate) fn open_registry_with(
                 .unwrap_or(i64::MAX),
             migration_grace_ms: i64::try_from(config.migration.cleanup_grace_ms)
                 .unwrap_or(i64::MAX),
+            policy: config
+                .registration_policy()
+                .map_err(|e| CliError::Startup(e.to_string()))?,
         },
     );
     Ok(Arc::new(match sml {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use party_config::SmlRegistry;
+use party_config::{ApTrust, Parking, ParkingEnvironment, ParkingLimits, SmlRegistry};
 use smp_server::{ServerSettings, TlsFiles};
 
 use crate::config::Config;
@@ -48,6 +48,7 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
         .bootstrap_admin(token)
         .map_err(|e| CliError::Startup(format!("bootstrap admin: {e}")))?;
 
+    let parking = parking(config)?;
     let settings = ServerSettings {
         base_path: config.server.base_path.clone(),
         workers: config.server.workers,
@@ -57,6 +58,7 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
             .as_ref()
             .map(|side| side.registry.clone() as Arc<dyn SmlRegistry>),
         sml_interval: Duration::from_millis(config.sml.worker_interval_ms.max(50)),
+        parking: parking.as_ref().map(|(desk, _)| desk.clone()),
     };
     tracing::info!(url = %bound.url, public_url = %public_url, database = %redact(&config.database.url), "ferry listening");
     // Tests and scripts wait for this exact line (see README: "Running").
@@ -71,12 +73,52 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
             emulator.admin_url()
         );
     }
+    if let Some((_, bound)) = &parking {
+        let _ = writeln!(stdout, "ferry parking listening on {}", bound.url);
+    }
     let _ = stdout.flush();
 
     let runtime = actix_web::rt::System::new();
-    let result = runtime.block_on(smp_server::run(bound, settings, registry));
+    let parking_bound = parking.map(|(_, bound)| bound);
+    let result = runtime.block_on(smp_server::run_with_parking(
+        bound,
+        parking_bound,
+        settings,
+        registry,
+    ));
     drop(sml);
     result.map_err(|e| CliError::Startup(format!("server: {e}")))
+}
+
+/// The parking desk and its bound listener, when `[parking]` is enabled.
+fn parking(config: &Config) -> Result<Option<(Arc<Parking>, smp_server::Bound)>, CliError> {
+    let p = &config.parking;
+    if !p.enabled {
+        return Ok(None);
+    }
+    let environment = ParkingEnvironment::parse(&p.environment).ok_or_else(|| {
+        CliError::Startup("parking.environment must be `test` or `production`".into())
+    })?;
+    let trust = ApTrust::from_pem_file(
+        std::path::Path::new(&p.trust_store),
+        &p.ap_ca_names,
+        environment,
+    )
+    .map_err(|e| CliError::Startup(format!("parking.trust_store {e}")))?;
+    let limits = ParkingLimits {
+        daily_quota: p.daily_quota,
+        per_ip_per_minute: p.per_ip_per_minute,
+        global_per_minute: p.global_per_minute,
+    };
+    let tls = TlsFiles {
+        certificate: PathBuf::from(&p.tls_certificate),
+        key: PathBuf::from(&p.tls_key),
+    };
+    let bound = smp_server::bind_parking(&p.bind, &tls).map_err(|e| {
+        CliError::Startup(format!("cannot listen on {} (parking.bind): {e}", p.bind))
+    })?;
+    tracing::info!(url = %bound.url, environment = %p.environment, "parking SMP token listener");
+    Ok(Some((Arc::new(Parking::new(trust, limits)), bound)))
 }
 
 fn redact(url: &str) -> String {

@@ -39,6 +39,13 @@ impl std::fmt::Display for SmlFailure {
 pub trait SmlRegistry: Send + Sync {
     /// Registers the participant for this SMP.
     fn create_participant(&self, participant: &ParticipantId) -> Result<(), SmlFailure>;
+    /// Registers up to 100 participants in one request (CreateList): all or none. The
+    /// default registers them one by one (for SMLs without the bulk call, and fakes).
+    fn create_participants(&self, participants: &[ParticipantId]) -> Result<(), SmlFailure> {
+        participants
+            .iter()
+            .try_for_each(|p| self.create_participant(p))
+    }
     /// Deregisters the participant from this SMP.
     fn delete_participant(&self, participant: &ParticipantId) -> Result<(), SmlFailure>;
     /// Whether the SML has the participant registered for this SMP.

@@ -6,8 +6,11 @@ mod support;
 
 mod business_cards;
 mod ownership;
+mod parked_import;
+mod policy;
 mod profiles;
 mod publication;
 mod rollback;
+mod scheme_migration;
 mod sml;
 mod webhooks;

@@ -1,6 +1,6 @@
 use std::path::{Path, PathBuf};
 
-use party_config::{Actor, NewUser, Registry, RegistryConfig};
+use party_config::{Actor, NewUser, RegistrationPolicy, Registry, RegistryConfig};
 use smp_store::Store;
 use smp_xml::SigningKey;
 
@@ -64,6 +64,15 @@ pub(crate) fn each_backend_with_sml(test: impl Fn(Env)) {
 }
 
 fn each_backend_configured(sml_enabled: bool, test: impl Fn(Env)) {
+    each_backend_with(sml_enabled, &RegistrationPolicy::default(), test);
+}
+
+/// One registry per engine with the given SML switch and registration policy.
+pub(crate) fn each_backend_with(
+    sml_enabled: bool,
+    policy: &RegistrationPolicy,
+    test: impl Fn(Env),
+) {
     let dir = tempfile::tempdir().unwrap();
     for (backend, url) in test_support::test_databases(dir.path()) {
         let store = Store::open(&url, 4).unwrap();
@@ -79,6 +88,7 @@ fn each_backend_configured(sml_enabled: bool, test: impl Fn(Env)) {
                 sml_enabled,
                 migration_check_ms: 1000,
                 migration_grace_ms: 0,
+                policy: policy.clone(),
             },
         );
         let admin = registry.unchecked_local_admin().unwrap();

@@ -3,6 +3,7 @@
 mod audit;
 mod events;
 mod migrations;
+pub(crate) mod parking;
 mod participants;
 mod profiles;
 mod users;
@@ -28,6 +29,9 @@ use crate::problem::Problem;
         migrations::migration_key, migrations::prepare_to_migrate, migrations::create, migrations::party_config,
         migrations::list, migrations::get, migrations::check, migrations::retry, migrations::cancel,
         migrations::bulk, migrations::bulk_progress,
+        parking::collect, parking::callers, parking::caller, parking::reactivate, parking::set_quota,
+        parking::schedule, parking::unschedule, parking::limits, parking::set_limits, parking::collections,
+        parking::set_lifecycle,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("basic" = []))
@@ -86,6 +90,25 @@ fn path_error(err: actix_web::error::PathError, _: &actix_web::HttpRequest) -> a
         format!("invalid path: {err}"),
     )
     .into()
+}
+
+/// Registers the parking listener's one route (`GET /api/v1/migration-tokens/{participant}`).
+pub(crate) fn configure_tokens(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .route(
+                "/migration-tokens/{participant}",
+                web::get().to(parking::collect),
+            )
+            .default_service(web::to(|| async {
+                Err::<HttpResponse, Problem>(Problem::new(
+                    actix_web::http::StatusCode::NOT_FOUND,
+                    "http.not_found",
+                    "this listener serves GET /api/v1/migration-tokens/{participant} only",
+                ))
+            })),
+    );
 }
 
 /// Registers the JSON API routes.
@@ -184,6 +207,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
                 "/migrations/{id}/cancel",
                 web::post().to(migrations::cancel),
             )
+            .configure(parking::configure_operators)
             .app_data(web::PathConfig::default().error_handler(path_error))
             .default_service(web::to(|| async {
                 Err::<HttpResponse, Problem>(Problem::new(

@@ -66,7 +66,19 @@ pub fn insert(conn: &mut DbConnection, new: &NewParticipant) -> Result<Participa
             participants::created_at.eq(new.created_at),
             participants::updated_at.eq(new.created_at),
         ))
-        .returning(participants::all_columns)
+        // The row's own columns: `lifecycle` belongs to the parking module.
+        .returning((
+            participants::id,
+            participants::participant_key,
+            participants::scheme,
+            participants::value,
+            participants::owner_id,
+            participants::extension,
+            participants::created_at,
+            participants::updated_at,
+            participants::sml_state,
+            participants::sml_error,
+        ))
         .get_result(conn)?)
 }
 

@@ -12,6 +12,7 @@ mod business_cards;
 mod changes;
 mod documents;
 mod open;
+mod parking;
 mod participants;
 mod profiles;
 mod services;

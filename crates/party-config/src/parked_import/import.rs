@@ -1,0 +1,273 @@
+//! One batch of a parked import, and the end of an import.
+
+use peppol_id::ParticipantId;
+use serde::Serialize;
+use smp_store::participants::{self, ParticipantRow};
+use smp_store::{business_cards, parked_participants, parking, sml_jobs};
+use smp_xml::{BusinessEntity, Name};
+
+use crate::capability::{CapabilitySpec, capability_ids};
+use crate::events::{PARTICIPANT_REGISTERED, emit_participant};
+use crate::publication::entity_record;
+use crate::registry::{Registry, now_ms, participant_id_of, record};
+use crate::scheme_migration::rejection;
+use crate::sml::SmlState;
+use crate::{Actor, DomainError, RejectedItem};
+
+/// The SML's CreateList limit.
+pub const PARKED_BATCH_LIMIT: usize = 100;
+
+/// One line of a registry dump.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParkedParticipant {
+    /// `iso6523-actorid-upis::ICD:id`.
+    pub participant: String,
+    /// The business card name.
+    pub name: String,
+    /// ISO 3166 two-letter country code.
+    pub country: String,
+}
+
+/// What every parked participant receives, and which import this is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParkedImportSpec {
+    /// The endpoint profile all capabilities point at.
+    pub endpoint_profile: String,
+    /// Document type `scheme::value`.
+    pub document_type: String,
+    /// Process `scheme::value`.
+    pub process: String,
+    /// When this import started (ms); participants no import listed since are missing.
+    pub started_at: i64,
+}
+
+/// What one batch did.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParkedBatchSummary {
+    /// New participants.
+    pub created: usize,
+    /// Participants that existed already (skipped).
+    pub existing: usize,
+    /// Existing parked participants that were inactive and are listed again.
+    pub reactivated: usize,
+    /// Registered in the SML by this batch's CreateList.
+    pub sml_registered: usize,
+    /// Left to the SML job worker because CreateList failed (see `sml_error`).
+    pub sml_queued: usize,
+    /// Why CreateList failed, if it did.
+    pub sml_error: Option<String>,
+    /// Lines that were not imported.
+    pub rejected: Vec<RejectedItem>,
+}
+
+impl ParkedBatchSummary {
+    /// Adds another batch's counts to this one.
+    pub fn add(&mut self, other: Self) {
+        self.created += other.created;
+        self.existing += other.existing;
+        self.reactivated += other.reactivated;
+        self.sml_registered += other.sml_registered;
+        self.sml_queued += other.sml_queued;
+        if other.sml_error.is_some() {
+            self.sml_error = other.sml_error;
+        }
+        self.rejected.extend(other.rejected);
+    }
+}
+
+impl Registry {
+    /// Imports up to 100 parked participants (administrators): creates the missing ones
+    /// with the capability and a business card in one transaction, then registers them in
+    /// the SML with one CreateList. When the SML call fails, durable SML jobs take over.
+    pub fn import_parked_batch(
+        &self,
+        actor: &Actor,
+        spec: &ParkedImportSpec,
+        batch: &[ParkedParticipant],
+    ) -> Result<ParkedBatchSummary, DomainError> {
+        actor.require_admin()?;
+        if batch.len() > PARKED_BATCH_LIMIT {
+            return Err(DomainError::invalid(
+                "batch",
+                format!(
+                    "at most {PARKED_BATCH_LIMIT} participants per batch (the SML's CreateList limit)"
+                ),
+            ));
+        }
+        let capability = CapabilitySpec {
+            document_type: spec.document_type.clone(),
+            process: spec.process.clone(),
+            endpoint: None,
+            endpoint_profile: Some(spec.endpoint_profile.clone()),
+        };
+        capability_ids(&capability)?;
+        let mut summary = ParkedBatchSummary::default();
+        let mut valid = Vec::with_capacity(batch.len());
+        for line in batch {
+            match parse_line(line) {
+                Ok(parsed) => valid.push(parsed),
+                Err(e) => summary.rejected.push(rejection(&line.participant, &e)),
+            }
+        }
+        let rows = self.write(|conn, touched| {
+            let now = now_ms();
+            let mut to_register = Vec::new();
+            for (pid, entity) in &valid {
+                let key = pid.key();
+                parked_participants::mark_seen(conn, &key, spec.started_at)?;
+                if let Some(row) = participants::get_by_key(conn, &key)? {
+                    summary.existing += 1;
+                    if parking::lifecycle(conn, &key)?.as_deref() == Some("inactive") {
+                        parking::set_lifecycle(conn, &key, "active")?;
+                        summary.reactivated += 1;
+                    }
+                    // Created by an import whose CreateList never answered: try again.
+                    if self.sml_enabled
+                        && row.sml_state == SmlState::Pending.as_str()
+                        && !has_pending_job(conn, &key)?
+                    {
+                        to_register.push(row);
+                    }
+                    continue;
+                }
+                let row = participants::insert(
+                    conn,
+                    &participants::NewParticipant {
+                        participant_key: key.clone(),
+                        scheme: pid.scheme().to_owned(),
+                        value: pid.value().to_owned(),
+                        owner_id: Some(actor.user_id),
+                        extension: None,
+                        created_at: now,
+                    },
+                )?;
+                self.apply_capability(conn, row.id, pid, &capability, now)?;
+                business_cards::replace(conn, row.id, &[entity_record(entity)], now)?;
+                self.publish_group(conn, &row, now)?;
+                self.publish_business_card(conn, pid, row.id, now)?;
+                if self.sml_enabled {
+                    // Pending without a job: this batch's CreateList registers it.
+                    participants::set_sml_state(conn, row.id, SmlState::Pending.as_str(), None)?;
+                }
+                emit_participant(conn, PARTICIPANT_REGISTERED, &row, now)?;
+                record(
+                    conn,
+                    touched,
+                    actor,
+                    "participant.import_parked",
+                    Some(&key),
+                    None,
+                    now,
+                )?;
+                summary.created += 1;
+                if self.sml_enabled {
+                    to_register.push(row);
+                }
+            }
+            Ok(to_register)
+        })?;
+        self.register_batch(&rows, &mut summary)?;
+        Ok(summary)
+    }
+
+    /// Ends an import: parked participants that no batch of this import listed become
+    /// `inactive`. Returns how many changed.
+    pub fn finish_parked_import(
+        &self,
+        actor: &Actor,
+        started_at: i64,
+    ) -> Result<usize, DomainError> {
+        actor.require_admin()?;
+        Ok(self
+            .store
+            .write(|conn| parked_participants::mark_missing_inactive(conn, started_at))?)
+    }
+
+    /// One CreateList for the batch; on failure, durable jobs (which ask the SML first, so
+    /// a CreateList that took effect after all is not repeated).
+    fn register_batch(
+        &self,
+        rows: &[ParticipantRow],
+        summary: &mut ParkedBatchSummary,
+    ) -> Result<(), DomainError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let ids = rows
+            .iter()
+            .map(participant_id_of)
+            .collect::<Result<Vec<_>, _>>()?;
+        let outcome = match self.sml.as_deref() {
+            Some(sml) => sml.create_participants(&ids).map_err(|f| f.to_string()),
+            None => Err("no SML client in this process".to_owned()),
+        };
+        match outcome {
+            Ok(()) => {
+                self.store.write(|conn| {
+                    for row in rows {
+                        participants::set_sml_state(
+                            conn,
+                            row.id,
+                            SmlState::Registered.as_str(),
+                            None,
+                        )?;
+                    }
+                    Ok::<_, smp_store::StoreError>(())
+                })?;
+                summary.sml_registered += rows.len();
+            }
+            Err(message) => {
+                self.write(|conn, _| {
+                    let now = now_ms();
+                    for row in rows {
+                        self.queue_sml_create(conn, row, true, now)?;
+                    }
+                    Ok(())
+                })?;
+                summary.sml_queued += rows.len();
+                summary.sml_error = Some(message);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn has_pending_job(conn: &mut smp_store::DbConnection, key: &str) -> Result<bool, DomainError> {
+    Ok(sml_jobs::for_participant(conn, key)?
+        .iter()
+        .any(|j| j.status == "pending"))
+}
+
+/// The participant and its business entity, or why the line is refused.
+fn parse_line(line: &ParkedParticipant) -> Result<(ParticipantId, BusinessEntity), DomainError> {
+    let pid = ParticipantId::parse(line.participant.trim())?;
+    let name = line.name.trim();
+    if name.is_empty() {
+        return Err(DomainError::invalid("name", "must not be empty"));
+    }
+    let country = line.country.trim().to_ascii_uppercase();
+    if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(DomainError::invalid(
+            "country",
+            format!(
+                "`{}` is not an ISO 3166 two-letter code",
+                line.country.trim()
+            ),
+        ));
+    }
+    let entity = BusinessEntity {
+        names: vec![Name {
+            name: name.to_owned(),
+            language: None,
+        }],
+        country_code: country,
+        geographical_information: None,
+        identifiers: Vec::new(),
+        websites: Vec::new(),
+        contacts: Vec::new(),
+        additional_information: None,
+        registration_date: None,
+    };
+    Ok((pid, entity))
+}

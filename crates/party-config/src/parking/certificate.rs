@@ -1,0 +1,340 @@
+//! Classifying the certificate a token collector presents: is it a valid Peppol AP
+//! certificate of the right environment, issued under the configured trust store?
+//!
+//! TLS accepts any client certificate; the decision is made here so that every defect
+//! gets its own outcome (a handshake failure would tell the caller nothing).
+
+use std::cmp::Ordering;
+use std::path::Path;
+
+use openssl::asn1::Asn1Time;
+use openssl::nid::Nid;
+use openssl::stack::Stack;
+use openssl::x509::store::{X509Store, X509StoreBuilder};
+use openssl::x509::{X509, X509NameRef, X509StoreContext};
+use sha2::{Digest, Sha256};
+
+use super::TokenError;
+
+/// Which Peppol network this SMP serves; AP certificates must come from the same one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParkingEnvironment {
+    /// The test network: certificates issued by a CA whose name contains `TEST`.
+    Test,
+    /// The production network: certificates issued by a CA without `TEST` in its name.
+    Production,
+}
+
+impl ParkingEnvironment {
+    /// `test` or `production`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "test" => Some(Self::Test),
+            "production" => Some(Self::Production),
+            _ => None,
+        }
+    }
+}
+
+/// A caller whose certificate passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApCaller {
+    /// Lower-case hex SHA-256 of the certificate DER: the caller's identity.
+    pub fingerprint: String,
+    /// The subject, one line (`C=BE, O=..., CN=PBE000001`).
+    pub subject: String,
+    /// The Peppol seat id (the subject CN).
+    pub seat_id: Option<String>,
+}
+
+/// The trust store and rules AP certificates are checked against.
+pub struct ApTrust {
+    store: X509Store,
+    /// DER of the subjects of the trust store's AP CAs.
+    ap_cas: Vec<Vec<u8>>,
+    environment: ParkingEnvironment,
+}
+
+impl std::fmt::Debug for ApTrust {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApTrust")
+            .field("ap_cas", &self.ap_cas.len())
+            .field("environment", &self.environment)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Markers that make a trust-store CA an AP CA when none are configured.
+pub const DEFAULT_AP_CA_MARKERS: [&str; 2] = ["AP CA", "ACCESS POINT"];
+
+impl ApTrust {
+    /// Reads a PEM trust store. A CA in it is an AP CA when its subject CN contains one of
+    /// `ap_ca_markers` (case-insensitive).
+    pub fn from_pem_file(
+        path: &Path,
+        ap_ca_markers: &[String],
+        environment: ParkingEnvironment,
+    ) -> Result<Self, String> {
+        let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Self::from_pem(&pem, ap_ca_markers, environment)
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// As [`ApTrust::from_pem_file`], from PEM bytes.
+    pub fn from_pem(
+        pem: &[u8],
+        ap_ca_markers: &[String],
+        environment: ParkingEnvironment,
+    ) -> Result<Self, String> {
+        let certs = X509::stack_from_pem(pem).map_err(|e| format!("not PEM certificates: {e}"))?;
+        if certs.is_empty() {
+            return Err("holds no certificate".into());
+        }
+        let markers: Vec<String> = ap_ca_markers.iter().map(|m| m.to_uppercase()).collect();
+        let mut builder = X509StoreBuilder::new().map_err(|e| e.to_string())?;
+        let mut ap_cas = Vec::new();
+        for cert in certs {
+            let cn = common_name(cert.subject_name())
+                .unwrap_or_default()
+                .to_uppercase();
+            if markers.iter().any(|m| cn.contains(m.as_str())) {
+                ap_cas.push(cert.subject_name().to_der().map_err(|e| e.to_string())?);
+            }
+            builder.add_cert(cert).map_err(|e| e.to_string())?;
+        }
+        if ap_cas.is_empty() {
+            return Err(format!(
+                "no CA whose name contains one of {ap_ca_markers:?}: no certificate could ever be an AP certificate"
+            ));
+        }
+        Ok(Self {
+            store: builder.build(),
+            ap_cas,
+            environment,
+        })
+    }
+
+    /// Classifies a presented chain (leaf first, then any intermediates the caller sent)
+    /// at the current time.
+    pub fn classify(&self, chain: &[Vec<u8>]) -> Result<ApCaller, TokenError> {
+        let now = Asn1Time::days_from_now(0).map_err(|e| TokenError::Internal(e.to_string()))?;
+        self.classify_at(chain, &now)
+    }
+
+    /// Classifies at `now`; checks run from the most basic to the most specific, and the
+    /// first failure is the answer.
+    pub fn classify_at(&self, chain: &[Vec<u8>], now: &Asn1Time) -> Result<ApCaller, TokenError> {
+        let Some(leaf_der) = chain.first() else {
+            return Err(TokenError::NoCertificate);
+        };
+        let leaf = X509::from_der(leaf_der).map_err(|_| TokenError::UnparsableCertificate)?;
+        let subject = one_line(leaf.subject_name());
+        let before = leaf
+            .not_before()
+            .compare(now)
+            .map_err(|_| TokenError::UnparsableCertificate)?;
+        if before == Ordering::Greater {
+            return Err(TokenError::CertificateNotYetValid { subject });
+        }
+        let after = leaf
+            .not_after()
+            .compare(now)
+            .map_err(|_| TokenError::UnparsableCertificate)?;
+        if after == Ordering::Less {
+            return Err(TokenError::CertificateExpired { subject });
+        }
+        if !self.chains_to_trust_store(&leaf, &chain[1..])? {
+            return Err(TokenError::UntrustedCertificate { subject });
+        }
+        let issuer_cn = common_name(leaf.issuer_name()).unwrap_or_default();
+        let is_test = issuer_cn.to_uppercase().contains("TEST");
+        if is_test != (self.environment == ParkingEnvironment::Test) {
+            return Err(TokenError::WrongEnvironment {
+                subject,
+                issuer: issuer_cn,
+            });
+        }
+        let issuer = leaf
+            .issuer_name()
+            .to_der()
+            .map_err(|e| TokenError::Internal(e.to_string()))?;
+        if !self.ap_cas.contains(&issuer) {
+            return Err(TokenError::NotAnApCertificate {
+                subject,
+                issuer: issuer_cn,
+            });
+        }
+        Ok(ApCaller {
+            fingerprint: data_encoding::HEXLOWER.encode(&Sha256::digest(leaf_der)),
+            seat_id: common_name(leaf.subject_name()),
+            subject,
+        })
+    }
+
+    fn chains_to_trust_store(&self, leaf: &X509, extra: &[Vec<u8>]) -> Result<bool, TokenError> {
+        let internal = |e: openssl::error::ErrorStack| TokenError::Internal(e.to_string());
+        let mut untrusted = Stack::new().map_err(internal)?;
+        for der in extra {
+            // An unreadable extra certificate cannot help build a chain; leave it out.
+            if let Ok(c) = X509::from_der(der) {
+                untrusted.push(c).map_err(internal)?;
+            }
+        }
+        let mut ctx = X509StoreContext::new().map_err(internal)?;
+        ctx.init(&self.store, leaf, &untrusted, |c| c.verify_cert())
+            .map_err(internal)
+    }
+}
+
+fn common_name(name: &X509NameRef) -> Option<String> {
+    name.entries_by_nid(Nid::COMMONNAME)
+        .next()
+        .and_then(|e| e.data().to_string().ok())
+        .map(|s| s.to_string())
+}
+
+fn one_line(name: &X509NameRef) -> String {
+    name.entries()
+        .map(|e| {
+            let key = e.object().nid().short_name().unwrap_or("?");
+            let value = e.data().to_string().unwrap_or_default();
+            format!("{key}={value}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo_file(rel: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(rel)
+    }
+
+    fn trust(env: ParkingEnvironment) -> ApTrust {
+        let markers: Vec<String> = DEFAULT_AP_CA_MARKERS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        ApTrust::from_pem_file(
+            &repo_file("certs-test/truststore/peppol-test-ap-roots.pem"),
+            &markers,
+            env,
+        )
+        .unwrap()
+    }
+
+    fn der(rel: &str) -> Vec<u8> {
+        X509::from_pem(&std::fs::read(repo_file(rel)).unwrap())
+            .unwrap()
+            .to_der()
+            .unwrap()
+    }
+
+    fn code(trust: &ApTrust, chain: &[Vec<u8>]) -> &'static str {
+        match trust.classify(chain) {
+            Ok(_) => "ok",
+            Err(e) => e.code(),
+        }
+    }
+
+    #[test]
+    fn every_test_ap_certificate_gets_its_outcome() {
+        let t = trust(ParkingEnvironment::Test);
+        let caller = t
+            .classify(&[der("certs-test/ap/ap-valid.crt.pem")])
+            .unwrap();
+        assert_eq!(caller.seat_id.as_deref(), Some("PBE000001"));
+        assert!(
+            caller.subject.ends_with("CN=PBE000001"),
+            "{}",
+            caller.subject
+        );
+        assert_eq!(caller.fingerprint.len(), 64);
+
+        assert_eq!(code(&t, &[]), "token.no_certificate");
+        assert_eq!(
+            code(&t, &[b"not a certificate".to_vec()]),
+            "token.unparsable_certificate"
+        );
+        assert_eq!(
+            code(&t, &[der("certs-test/ap/ap-expired.crt.pem")]),
+            "token.certificate_expired"
+        );
+        assert_eq!(
+            code(&t, &[der("certs-test/ap/ap-not-yet-valid.crt.pem")]),
+            "token.certificate_not_yet_valid"
+        );
+        assert_eq!(
+            code(&t, &[der("certs-test/ap/ap-untrusted.crt.pem")]),
+            "token.untrusted_certificate"
+        );
+        // The SMP CA is not in the AP trust store: with its intermediate the chain holds,
+        // but the issuer is no AP CA.
+        assert_eq!(
+            code(
+                &t,
+                &[
+                    der("certs-test/ap/ap-not-ap.crt.pem"),
+                    der("certs-test/smp/smp-ca.crt.pem")
+                ]
+            ),
+            "token.not_an_ap_certificate"
+        );
+        assert_eq!(
+            code(&t, &[der("certs-test/ap/ap-not-ap.crt.pem")]),
+            "token.untrusted_certificate"
+        );
+    }
+
+    #[test]
+    fn test_certificates_are_refused_on_production() {
+        let t = trust(ParkingEnvironment::Production);
+        assert_eq!(
+            code(&t, &[der("certs-test/ap/ap-valid.crt.pem")]),
+            "token.wrong_environment"
+        );
+        // Certificate defects come first: they are the caller's most basic problem.
+        assert_eq!(
+            code(&t, &[der("certs-test/ap/ap-expired.crt.pem")]),
+            "token.certificate_expired"
+        );
+    }
+
+    #[test]
+    fn ap_ca_markers_are_configurable() {
+        // With the untrusted root declared an AP CA, its certificate is served.
+        let pem = std::fs::read(repo_file("certs-test/untrusted/untrusted-root.crt.pem")).unwrap();
+        let markers = vec!["untrusted root".to_owned()];
+        let t = ApTrust::from_pem(&pem, &markers, ParkingEnvironment::Test).unwrap();
+        assert_eq!(code(&t, &[der("certs-test/ap/ap-untrusted.crt.pem")]), "ok");
+        assert_eq!(
+            code(&t, &[der("certs-test/ap/ap-valid.crt.pem")]),
+            "token.untrusted_certificate"
+        );
+    }
+
+    #[test]
+    fn a_trust_store_without_ap_ca_is_refused() {
+        let pem = std::fs::read(repo_file("certs-test/truststore/smp-roots.pem")).unwrap();
+        let markers = vec!["AP CA".to_owned()];
+        assert!(ApTrust::from_pem(&pem, &markers, ParkingEnvironment::Test).is_err());
+        assert!(ApTrust::from_pem(b"junk", &markers, ParkingEnvironment::Test).is_err());
+    }
+
+    #[test]
+    fn environments_parse() {
+        assert_eq!(
+            ParkingEnvironment::parse("TEST"),
+            Some(ParkingEnvironment::Test)
+        );
+        assert_eq!(
+            ParkingEnvironment::parse("production"),
+            Some(ParkingEnvironment::Production)
+        );
+        assert_eq!(ParkingEnvironment::parse("prod"), None);
+    }
+}

@@ -1,0 +1,290 @@
+//! Operator controls for the parking SMP: callers and their usage, reactivation, quotas,
+//! scheduled allowances, the limits in force, participant lifecycle, and the collection log.
+//! Administrators only; every change leaves an audit row.
+
+use peppol_id::ParticipantId;
+use smp_store::{CallerRow, CollectionRow, DbConnection, parking};
+
+use super::token_error::QUOTA_OUTCOMES;
+use super::{Parking, ParkingLimits, quota};
+use crate::registry::{now_ms, record};
+use crate::views::rfc3339;
+use crate::{Actor, DomainError, Registry};
+
+/// A caller of the collection API and its usage today.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CallerView {
+    /// SHA-256 fingerprint (hex) of the caller's certificate.
+    pub id: String,
+    pub subject: String,
+    pub seat_id: Option<String>,
+    /// `active` or `blacklisted`.
+    pub status: String,
+    /// Requests counted against the quota since UTC midnight (or the last blacklisting).
+    pub used_today: i64,
+    /// The quota in force now.
+    pub quota: i64,
+    /// The caller's own daily quota (`null`: the default).
+    pub daily_quota: Option<i32>,
+    /// A larger allowance and when it starts.
+    pub scheduled: Option<ScheduledAllowance>,
+    /// The last blacklisting, also after a reactivation.
+    pub blacklisted_at: Option<String>,
+    pub created_at: String,
+}
+
+/// An allowance that replaces the daily quota from a given time on.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduledAllowance {
+    /// RFC 3339 start, e.g. `2026-12-01T00:00:00Z`.
+    pub from: String,
+    pub daily_quota: u32,
+}
+
+/// One collection attempt from the log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CollectionView {
+    pub at: String,
+    pub caller_id: Option<String>,
+    pub caller_subject: Option<String>,
+    pub client_ip: String,
+    pub participant: Option<String>,
+    /// `ok` or a `token.*` code.
+    pub outcome: String,
+    pub http_status: i32,
+}
+
+impl Registry {
+    /// Every caller with its usage today.
+    pub fn parking_callers(
+        &self,
+        actor: &Actor,
+        desk: &Parking,
+    ) -> Result<Vec<CallerView>, DomainError> {
+        actor.require_admin()?;
+        let now = now_ms();
+        let default = desk.limits().daily_quota;
+        self.store.read(|conn| {
+            parking::callers(conn)?
+                .into_iter()
+                .map(|row| caller_view(conn, &row, default, now))
+                .collect()
+        })
+    }
+
+    /// One caller with its usage today.
+    pub fn parking_caller(
+        &self,
+        actor: &Actor,
+        desk: &Parking,
+        id: &str,
+    ) -> Result<CallerView, DomainError> {
+        actor.require_admin()?;
+        let now = now_ms();
+        let default = desk.limits().daily_quota;
+        self.store.read(|conn| {
+            let row = parking::caller(conn, id)?.ok_or_else(|| not_found(id))?;
+            caller_view(conn, &row, default, now)
+        })
+    }
+
+    /// Lifts a blacklisting; usage is counted afresh from the blacklisting on.
+    pub fn reactivate_caller(
+        &self,
+        actor: &Actor,
+        desk: &Parking,
+        id: &str,
+    ) -> Result<CallerView, DomainError> {
+        self.change_caller(actor, id, "parking.caller.reactivate", |conn, _| {
+            parking::reactivate(conn, id)
+        })?;
+        self.parking_caller(actor, desk, id)
+    }
+
+    /// Sets the caller's own daily quota (`None`: back to the default).
+    pub fn set_caller_quota(
+        &self,
+        actor: &Actor,
+        desk: &Parking,
+        id: &str,
+        quota: Option<u32>,
+    ) -> Result<CallerView, DomainError> {
+        let q = quota.map(to_i32).transpose()?;
+        self.change_caller(actor, id, "parking.caller.quota", |conn, _| {
+            parking::set_daily_quota(conn, id, q)
+        })?;
+        self.parking_caller(actor, desk, id)
+    }
+
+    /// Schedules a larger allowance from a date on (`None` clears it).
+    pub fn schedule_caller_allowance(
+        &self,
+        actor: &Actor,
+        desk: &Parking,
+        id: &str,
+        allowance: Option<&ScheduledAllowance>,
+    ) -> Result<CallerView, DomainError> {
+        let (from, q) = match allowance {
+            Some(a) => (Some(parse_time(&a.from)?), Some(to_i32(a.daily_quota)?)),
+            None => (None, None),
+        };
+        self.change_caller(actor, id, "parking.caller.schedule", |conn, _| {
+            parking::schedule_quota(conn, id, from, q)
+        })?;
+        self.parking_caller(actor, desk, id)
+    }
+
+    /// Changes the limits in force on this node (until restart; the configuration holds
+    /// the lasting values).
+    pub fn set_parking_limits(
+        &self,
+        actor: &Actor,
+        desk: &Parking,
+        limits: ParkingLimits,
+    ) -> Result<ParkingLimits, DomainError> {
+        actor.require_admin()?;
+        if limits.daily_quota == 0 || limits.per_ip_per_minute == 0 || limits.global_per_minute == 0
+        {
+            return Err(DomainError::invalid(
+                "limits",
+                "every limit must be at least 1",
+            ));
+        }
+        let now = now_ms();
+        let detail = serde_json::to_string(&limits).ok();
+        self.write(|conn, touched| {
+            record(conn, touched, actor, "parking.limits", None, detail, now)
+        })?;
+        desk.limiter.set_limits(limits);
+        Ok(desk.limits())
+    }
+
+    /// Marks a participant `active` (it hands out keys) or `inactive` (it does not).
+    pub fn set_participant_lifecycle(
+        &self,
+        actor: &Actor,
+        pid: &ParticipantId,
+        lifecycle: &str,
+    ) -> Result<(), DomainError> {
+        actor.require_admin()?;
+        if lifecycle != "active" && lifecycle != "inactive" {
+            return Err(DomainError::invalid(
+                "lifecycle",
+                "must be `active` or `inactive`",
+            ));
+        }
+        let key = pid.key();
+        let now = now_ms();
+        self.write(|conn, touched| {
+            if !parking::set_lifecycle(conn, &key, lifecycle)? {
+                return Err(DomainError::ParticipantNotFound {
+                    participant: pid.to_string(),
+                });
+            }
+            record(
+                conn,
+                touched,
+                actor,
+                "participant.lifecycle",
+                None,
+                Some(format!("{key} {lifecycle}")),
+                now,
+            )
+        })
+    }
+
+    /// The collection log, newest first; `caller` narrows to one caller.
+    pub fn token_collections(
+        &self,
+        actor: &Actor,
+        caller: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<CollectionView>, DomainError> {
+        actor.require_admin()?;
+        let rows = self
+            .store
+            .read(|conn| parking::collections(conn, caller, offset, limit.clamp(1, 1000)))?;
+        Ok(rows.iter().map(collection_view).collect())
+    }
+
+    fn change_caller(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: &str,
+        f: impl FnOnce(&mut DbConnection, i64) -> Result<bool, smp_store::StoreError>,
+    ) -> Result<(), DomainError> {
+        actor.require_admin()?;
+        let now = now_ms();
+        self.write(|conn, touched| {
+            if !f(conn, now)? {
+                return Err(not_found(id));
+            }
+            record(conn, touched, actor, action, None, Some(id.to_owned()), now)
+        })
+    }
+}
+
+fn caller_view(
+    conn: &mut DbConnection,
+    row: &CallerRow,
+    default: u32,
+    now: i64,
+) -> Result<CallerView, DomainError> {
+    let used_today =
+        parking::count_since(conn, &row.id, quota::usage_since(row, now), &QUOTA_OUTCOMES)?;
+    Ok(CallerView {
+        id: row.id.clone(),
+        subject: row.subject.clone(),
+        seat_id: row.seat_id.clone(),
+        status: row.status.clone(),
+        used_today,
+        quota: quota::quota_of(row, default, now),
+        daily_quota: row.daily_quota,
+        scheduled: match (row.quota_from, row.scheduled_quota) {
+            (Some(from), Some(q)) => Some(ScheduledAllowance {
+                from: rfc3339(from),
+                daily_quota: u32::try_from(q).unwrap_or(0),
+            }),
+            _ => None,
+        },
+        blacklisted_at: row.blacklisted_at.map(rfc3339),
+        created_at: rfc3339(row.created_at),
+    })
+}
+
+fn collection_view(row: &CollectionRow) -> CollectionView {
+    CollectionView {
+        at: rfc3339(row.at),
+        caller_id: row.caller_id.clone(),
+        caller_subject: row.caller_subject.clone(),
+        client_ip: row.client_ip.clone(),
+        participant: row.participant_key.clone(),
+        outcome: row.outcome.clone(),
+        http_status: row.http_status,
+    }
+}
+
+fn not_found(id: &str) -> DomainError {
+    DomainError::TokenCallerNotFound { id: id.to_owned() }
+}
+
+fn to_i32(q: u32) -> Result<i32, DomainError> {
+    i32::try_from(q).map_err(|_| DomainError::invalid("dailyQuota", "too large"))
+}
+
+fn parse_time(s: &str) -> Result<i64, DomainError> {
+    use time::format_description::well_known::Rfc3339;
+    let t = time::OffsetDateTime::parse(s, &Rfc3339).map_err(|_| {
+        DomainError::invalid(
+            "from",
+            "must be an RFC 3339 time, e.g. 2026-12-01T00:00:00Z",
+        )
+    })?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000)
+        .map_err(|_| DomainError::invalid("from", "out of range"))
+}

@@ -1,0 +1,132 @@
+//! Parked import: batches with one CreateList each, resumable reruns, fallback to SML
+//! jobs when CreateList fails, and inactive marking of participants a newer dump lacks.
+
+use std::sync::Arc;
+
+use party_config::{
+    Actor, ParkedImportSpec, ParkedParticipant, ProfileSpec, Registry, SmlRegistry,
+};
+use peppol_id::ParticipantId;
+
+use crate::publication::endpoint;
+use crate::scheme_migration::FakeSml;
+use crate::support::{DOCTYPE, Env, PROCESS, each_backend_with_sml};
+
+fn line(n: u32) -> ParkedParticipant {
+    ParkedParticipant {
+        participant: format!("iso6523-actorid-upis::9915:parked{n:05}"),
+        name: format!("Parked {n}"),
+        country: "be".into(),
+    }
+}
+
+fn spec(started_at: i64) -> ParkedImportSpec {
+    ParkedImportSpec {
+        endpoint_profile: "parking".into(),
+        document_type: DOCTYPE.into(),
+        process: PROCESS.into(),
+        started_at,
+    }
+}
+
+fn with_registry(test: impl Fn(&Actor, &Registry, &FakeSml)) {
+    each_backend_with_sml(|env| {
+        env.registry
+            .create_profile(
+                &env.admin,
+                &ProfileSpec {
+                    name: "parking".into(),
+                    endpoint: endpoint("https://parking.example.org/as4"),
+                },
+            )
+            .unwrap();
+        let sml = Arc::new(FakeSml::default());
+        // The registry needs the SML itself (CreateList is called in the batch).
+        let Env {
+            registry, admin, ..
+        } = env;
+        let registry = registry.with_sml(Arc::clone(&sml) as Arc<dyn SmlRegistry>);
+        test(&admin, &registry, &sml);
+    });
+}
+
+#[test]
+fn batches_register_with_one_create_list_and_rerun_resumes() {
+    with_registry(|admin, r, sml| {
+        let lines: Vec<_> = (0..150).map(line).collect();
+        let first = r
+            .import_parked_batch(admin, &spec(1), &lines[..100])
+            .unwrap();
+        assert_eq!((first.created, first.sml_registered), (100, 100));
+        assert_eq!(*sml.1.lock().unwrap(), 1, "one CreateList for the batch");
+        let p = ParticipantId::parse(&lines[0].participant).unwrap();
+        let view = r.participant(admin, &p).unwrap();
+        assert_eq!(view.sml_state, "registered");
+        assert!(view.has_business_card);
+        assert_eq!(
+            view.capabilities[0].endpoint_profile.as_deref(),
+            Some("parking")
+        );
+
+        // Rerun of the whole file: the first 100 are skipped, the rest created.
+        let second = r
+            .import_parked_batch(admin, &spec(1), &lines[..100])
+            .unwrap();
+        assert_eq!((second.created, second.existing), (0, 100));
+        let third = r
+            .import_parked_batch(admin, &spec(1), &lines[100..])
+            .unwrap();
+        assert_eq!((third.created, third.sml_registered), (50, 50));
+        assert_eq!(sml.count(), 150);
+
+        let too_many: Vec<_> = (0..101).map(line).collect();
+        assert_eq!(
+            r.import_parked_batch(admin, &spec(1), &too_many)
+                .unwrap_err()
+                .code(),
+            "input.invalid"
+        );
+    });
+}
+
+#[test]
+fn a_failed_create_list_leaves_durable_jobs() {
+    with_registry(|admin, r, sml| {
+        *sml.2.lock().unwrap() = true;
+        let lines: Vec<_> = (0..3).map(line).collect();
+        let out = r.import_parked_batch(admin, &spec(1), &lines).unwrap();
+        assert_eq!((out.created, out.sml_queued), (3, 3), "{out:?}");
+        assert!(out.sml_error.is_some());
+        assert_eq!(r.run_sml_jobs(sml, 10).unwrap().done, 3);
+        assert_eq!(sml.count(), 3);
+    });
+}
+
+#[test]
+fn bad_lines_are_rejected_and_a_newer_dump_marks_missing_ones_inactive() {
+    with_registry(|admin, r, _| {
+        let mut lines: Vec<_> = (0..3).map(line).collect();
+        lines.push(ParkedParticipant {
+            participant: "not an identifier".into(),
+            name: "x".into(),
+            country: "BE".into(),
+        });
+        lines.push(ParkedParticipant {
+            country: "Belgium".into(),
+            ..line(9)
+        });
+        let out = r.import_parked_batch(admin, &spec(1), &lines).unwrap();
+        assert_eq!((out.created, out.rejected.len()), (3, 2), "{out:?}");
+        assert_eq!(r.finish_parked_import(admin, 1).unwrap(), 0);
+
+        // The newer dump lacks line 2.
+        let newer = r.import_parked_batch(admin, &spec(2), &lines[..2]).unwrap();
+        assert_eq!(newer.existing, 2);
+        assert_eq!(r.finish_parked_import(admin, 2).unwrap(), 1);
+        assert_eq!(r.finish_parked_import(admin, 2).unwrap(), 0, "idempotent");
+
+        // Listed again later: active again.
+        let again = r.import_parked_batch(admin, &spec(3), &lines[..3]).unwrap();
+        assert_eq!(again.reactivated, 1);
+    });
+}

@@ -1,0 +1,274 @@
+//! The parking SMP: `GET /api/v1/migration-tokens/{participant}` on its own https listener
+//! (APs authenticate with their certificate), and the operator routes under
+//! `/api/v1/parking` on the main listener (administrators).
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use party_config::{
+    CallerView, CollectedToken, CollectionView, Parking, ParkingLimits, ScheduledAllowance,
+};
+use peppol_id::ParticipantId;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// The client's certificate chain as sent in the TLS handshake, leaf first (empty: none).
+/// Stored per connection by the listener's `on_connect`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PeerChain(pub(crate) Vec<Vec<u8>>);
+
+/// Collect the migration key of a participant hosted here. Served on the parking listener
+/// only, to callers presenting a valid Peppol AP certificate.
+#[utoipa::path(get, path = "/api/v1/migration-tokens/{participant}", tag = "parking",
+    params(("participant" = String, Path, description = "scheme::value, e.g. iso6523-actorid-upis::0088:5798000000001")),
+    security(()),
+    responses(
+        (status = 200, body = CollectedToken),
+        (status = 401, description = "token.no_certificate | token.unparsable_certificate | token.certificate_expired | \
+            token.certificate_not_yet_valid | token.untrusted_certificate | token.wrong_environment | token.not_an_ap_certificate"),
+        (status = 403, description = "token.blacklisted | token.ip_limit | token.global_limit"),
+        (status = 404, description = "token.invalid_participant | token.unknown_participant | token.participant_inactive | \
+            token.already_migrated"),
+        (status = 500, description = "token.internal")))]
+pub(crate) async fn collect(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let desk = desk(&state)?;
+    let chain = req.conn_data::<PeerChain>().cloned().unwrap_or_default().0;
+    // A peer address is always known on TCP; the fallback only keeps this total.
+    let ip = req
+        .peer_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
+    let registry = state.registry.clone();
+    let token =
+        web::block(move || registry.collect_migration_token(&desk, &chain, ip, &path)).await??;
+    Ok(HttpResponse::Ok().json(token))
+}
+
+fn desk(state: &AppState) -> Result<Arc<Parking>, Problem> {
+    state.parking.clone().ok_or_else(|| {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "parking.disabled",
+            "the parking SMP is not enabled on this server (parking.enabled = false)",
+        )
+    })
+}
+
+/// Callers of the collection API with their usage today (administrators).
+#[utoipa::path(get, path = "/api/v1/parking/callers", tag = "parking",
+    responses((status = 200, body = [CallerView]), (status = 404, description = "parking.disabled")))]
+pub(crate) async fn callers(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+) -> Result<HttpResponse, Problem> {
+    let desk = desk(&state)?;
+    let registry = state.registry.clone();
+    let list = web::block(move || registry.parking_callers(&actor, &desk)).await??;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// One caller.
+#[utoipa::path(get, path = "/api/v1/parking/callers/{id}", tag = "parking",
+    params(("id" = String, Path, description = "SHA-256 fingerprint (hex) of the caller's certificate")),
+    responses((status = 200, body = CallerView), (status = 404, description = "parking.caller_not_found")))]
+pub(crate) async fn caller(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let desk = desk(&state)?;
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.parking_caller(&actor, &desk, &path)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Reactivate a blacklisted caller.
+#[utoipa::path(post, path = "/api/v1/parking/callers/{id}/reactivate", tag = "parking",
+    params(("id" = String, Path)),
+    responses((status = 200, body = CallerView), (status = 404, description = "parking.caller_not_found")))]
+pub(crate) async fn reactivate(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let desk = desk(&state)?;
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.reactivate_caller(&actor, &desk, &path)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// A caller's own daily quota; `null` returns it to the default.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct QuotaBody {
+    daily_quota: Option<u32>,
+}
+
+/// Set a caller's daily quota.
+#[utoipa::path(put, path = "/api/v1/parking/callers/{id}/quota", tag = "parking",
+    params(("id" = String, Path)), request_body = QuotaBody,
+    responses((status = 200, body = CallerView), (status = 404, description = "parking.caller_not_found")))]
+pub(crate) async fn set_quota(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+    body: web::Json<QuotaBody>,
+) -> Result<HttpResponse, Problem> {
+    let desk = desk(&state)?;
+    let registry = state.registry.clone();
+    let view =
+        web::block(move || registry.set_caller_quota(&actor, &desk, &path, body.daily_quota))
+            .await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Schedule a larger allowance for a caller from a date on.
+#[utoipa::path(put, path = "/api/v1/parking/callers/{id}/allowance", tag = "parking",
+    params(("id" = String, Path)), request_body = ScheduledAllowance,
+    responses((status = 200, body = CallerView), (status = 400, description = "input.invalid"),
+              (status = 404, description = "parking.caller_not_found")))]
+pub(crate) async fn schedule(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+    body: web::Json<ScheduledAllowance>,
+) -> Result<HttpResponse, Problem> {
+    let desk = desk(&state)?;
+    let registry = state.registry.clone();
+    let view =
+        web::block(move || registry.schedule_caller_allowance(&actor, &desk, &path, Some(&body)))
+            .await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Remove a scheduled allowance.
+#[utoipa::path(delete, path = "/api/v1/parking/callers/{id}/allowance", tag = "parking",
+    params(("id" = String, Path)), responses((status = 200, body = CallerView)))]
+pub(crate) async fn unschedule(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let desk = desk(&state)?;
+    let registry = state.registry.clone();
+    let view = web::block(move || registry.schedule_caller_allowance(&actor, &desk, &path, None))
+        .await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The limits in force.
+#[utoipa::path(get, path = "/api/v1/parking/limits", tag = "parking",
+    responses((status = 200, body = ParkingLimits)))]
+pub(crate) async fn limits(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+) -> Result<HttpResponse, Problem> {
+    let desk = desk(&state)?;
+    if !actor.is_admin() {
+        return Err(party_config::DomainError::AdminRequired.into());
+    }
+    Ok(HttpResponse::Ok().json(desk.limits()))
+}
+
+/// Change the limits on this node until restart.
+#[utoipa::path(put, path = "/api/v1/parking/limits", tag = "parking", request_body = ParkingLimits,
+    responses((status = 200, body = ParkingLimits), (status = 400, description = "input.invalid")))]
+pub(crate) async fn set_limits(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    body: web::Json<ParkingLimits>,
+) -> Result<HttpResponse, Problem> {
+    let desk = desk(&state)?;
+    let registry = state.registry.clone();
+    let limits = web::block(move || registry.set_parking_limits(&actor, &desk, *body)).await??;
+    Ok(HttpResponse::Ok().json(limits))
+}
+
+/// Filter and page of the collection log.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CollectionQuery {
+    /// One caller's fingerprint.
+    caller: Option<String>,
+    #[serde(default)]
+    offset: i64,
+    #[serde(default = "default_limit")]
+    limit: i64,
+}
+
+fn default_limit() -> i64 {
+    100
+}
+
+/// The collection log, newest first: caller, participant, time, outcome.
+#[utoipa::path(get, path = "/api/v1/parking/collections", tag = "parking", params(
+        ("caller" = Option<String>, Query), ("offset" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
+    responses((status = 200, body = [CollectionView])))]
+pub(crate) async fn collections(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    query: web::Query<CollectionQuery>,
+) -> Result<HttpResponse, Problem> {
+    desk(&state)?;
+    let registry = state.registry.clone();
+    let rows = web::block(move || {
+        registry.token_collections(&actor, query.caller.as_deref(), query.offset, query.limit)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// `active` (hands out keys) or `inactive` (answers `token.participant_inactive`).
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct LifecycleBody {
+    lifecycle: String,
+}
+
+/// Mark a participant active or inactive for token collection.
+#[utoipa::path(put, path = "/api/v1/parking/participants/{participant}/lifecycle", tag = "parking",
+    params(("participant" = String, Path)), request_body = LifecycleBody,
+    responses((status = 204), (status = 404, description = "participant.not_found")))]
+pub(crate) async fn set_lifecycle(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+    body: web::Json<LifecycleBody>,
+) -> Result<HttpResponse, Problem> {
+    desk(&state)?;
+    let pid = ParticipantId::from_path_segment(&path)?;
+    let registry = state.registry.clone();
+    web::block(move || registry.set_participant_lifecycle(&actor, &pid, &body.lifecycle)).await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Operator routes, inside the `/api/v1` scope of the main listener.
+pub(crate) fn configure_operators(cfg: &mut web::ServiceConfig) {
+    cfg.route("/parking/callers", web::get().to(callers))
+        .route("/parking/callers/{id}", web::get().to(caller))
+        .route(
+            "/parking/callers/{id}/reactivate",
+            web::post().to(reactivate),
+        )
+        .route("/parking/callers/{id}/quota", web::put().to(set_quota))
+        .route("/parking/callers/{id}/allowance", web::put().to(schedule))
+        .route(
+            "/parking/callers/{id}/allowance",
+            web::delete().to(unschedule),
+        )
+        .route("/parking/limits", web::get().to(limits))
+        .route("/parking/limits", web::put().to(set_limits))
+        .route("/parking/collections", web::get().to(collections))
+        .route(
+            "/parking/participants/{participant}/lifecycle",
+            web::put().to(set_lifecycle),
+        );
+}

@@ -1,0 +1,2 @@
+DROP TABLE parked_participants;
+DROP TABLE scheme_migrations;
