@@ -2,6 +2,7 @@
 //! CLI prepares, shows and cancels an outbound migration, reports a refused key with the
 //! SML's code, and follows a bulk request of watched participants to its summary.
 
+use ferry_e2e::free_port;
 use std::io::Read as _;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -17,13 +18,6 @@ const NEWCOMERS: [&str; 3] = [
     "iso6523-actorid-upis::9915:bulk-two",
     "iso6523-actorid-upis::9915:bulk-three",
 ];
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
 
 struct Setup {
     ferry: FerryProcess,

@@ -2,6 +2,7 @@
 //! over one SML emulator: A hosts the participant and runs the emulator in-process; B
 //! talks to that emulator as a `custom` SML.
 
+use ferry_e2e::free_port;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -17,13 +18,6 @@ use smp_xml::{DsigVerifier, ParseOptions, ServiceMetadata, SignatureVerifier};
 
 const P: &str = "iso6523-actorid-upis::0208:0123456749";
 const ZONE: &str = "sml.ferry.local.";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
 
 pub(crate) fn capability(url: &str) -> Value {
     json!({"documentType": DOCTYPE, "process": PROCESS, "endpoint": {

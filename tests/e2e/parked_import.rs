@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use ferry_e2e::{ADMIN_TOKEN, DOCTYPE, FerryProcess, PROCESS, ap_cert_b64, metadata_path};
 use serde_json::{Value, json};
 
-use crate::scheme_migration::{cli, cli_json, free_port};
+use crate::scheme_migration::{cli, cli_json};
 
 fn dump(path: &std::path::Path, n: u32) {
     let mut text = String::from("identifier,name,country\n");
@@ -27,20 +27,7 @@ fn a_dump_is_imported_registered_resumed_and_retired() {
     let tmp = tempfile::tempdir().expect("tempdir");
     for (backend, url) in test_support::test_databases(tmp.path()) {
         eprintln!("--- database: {backend}");
-        let env = vec![
-            ("FERRY_DATABASE__URL".to_owned(), url.clone()),
-            (
-                "FERRY_SML__EMULATOR__SOAP_BIND".to_owned(),
-                format!("127.0.0.1:{}", free_port()),
-            ),
-            (
-                "FERRY_SML__EMULATOR__DATABASE".to_owned(),
-                tmp.path()
-                    .join(format!("sml-{backend}.db"))
-                    .display()
-                    .to_string(),
-            ),
-        ];
+        let env = ferry_e2e::cli_reachable_env(&url, tmp.path(), backend);
         let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let ferry = FerryProcess::start(&url, &pairs[1..]);
         ferry

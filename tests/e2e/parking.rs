@@ -3,6 +3,7 @@
 //! reactivate; per-IP and global limits; a collected key moves the participant to another
 //! Ferry, after which the parking SMP answers "already migrated".
 
+use ferry_e2e::free_port;
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -26,13 +27,6 @@ const VALID: Who = Who::Ap("ap-valid", &[]);
 struct Parked {
     ferry: FerryProcess,
     tokens_url: String,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
 }
 
 fn start(db_dir: &std::path::Path, extra: &[(&str, &str)]) -> Parked {

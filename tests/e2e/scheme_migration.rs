@@ -15,13 +15,6 @@ use serde_json::{Value, json};
 const OLD: &str = "iso6523-actorid-upis::9956:0123456749";
 const NEW: &str = "iso6523-actorid-upis::0208:0123456749";
 
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
 pub(crate) fn cli(env: &[(String, String)], args: &[&str]) -> Output {
     let out = Command::new(ferry_binary())
         .current_dir(repo_root())
@@ -69,20 +62,7 @@ fn belgian_9956_participants_move_to_0208() {
     let tmp = tempfile::tempdir().expect("tempdir");
     for (backend, url) in test_support::test_databases(tmp.path()) {
         eprintln!("--- database: {backend}");
-        let env = vec![
-            ("FERRY_DATABASE__URL".to_owned(), url.clone()),
-            (
-                "FERRY_SML__EMULATOR__SOAP_BIND".to_owned(),
-                format!("127.0.0.1:{}", free_port()),
-            ),
-            (
-                "FERRY_SML__EMULATOR__DATABASE".to_owned(),
-                tmp.path()
-                    .join(format!("sml-{backend}.db"))
-                    .display()
-                    .to_string(),
-            ),
-        ];
+        let env = ferry_e2e::cli_reachable_env(&url, tmp.path(), backend);
         let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let ferry = FerryProcess::start(&url, &pairs[1..]);
         ferry

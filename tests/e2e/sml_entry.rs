@@ -1,16 +1,10 @@
 //! The SMP entry at the SML: show, update, and certificate rollover with
 //! PrepareChangeCertificate, through the `ferry sml` commands against the emulator.
 
+use ferry_e2e::free_port;
 use std::process::{Command, Output};
 
 use ferry_e2e::{FerryProcess, ferry_binary, repo_root};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
 
 fn cli(env: &[(String, String)], args: &[&str]) -> Output {
     Command::new(ferry_binary())

@@ -2,6 +2,7 @@
 //! errors. Afterwards every participant is registered exactly once and `ferry sml
 //! reconcile` reports zero differences; a real drift is reported and repaired.
 
+use ferry_e2e::free_port;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -11,13 +12,6 @@ use serde_json::{Value, json};
 const A: &str = "iso6523-actorid-upis::0208:0123456749";
 const B: &str = "iso6523-actorid-upis::0088:5798000000001";
 const C: &str = "iso6523-actorid-upis::9915:faulty";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
 
 struct Setup {
     ferry: FerryProcess,

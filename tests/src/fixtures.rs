@@ -165,6 +165,32 @@ fn split_id(id: &str) -> (&str, &str) {
         .unwrap_or_else(|| panic!("test identifier {id} has no `::`"))
 }
 
+/// A TCP port on loopback that nobody listens on right now (for services that must come
+/// back on the same port, or be reached by a second process).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// Environment for a `ferry serve` whose in-process SML emulator listens on a fixed port,
+/// so CLI commands run with the same environment reach it: the database URL first, then
+/// the emulator's SOAP address and state file (under `dir`, named after `tag`).
+pub fn cli_reachable_env(db_url: &str, dir: &std::path::Path, tag: &str) -> Vec<(String, String)> {
+    vec![
+        ("FERRY_DATABASE__URL".to_owned(), db_url.to_owned()),
+        (
+            "FERRY_SML__EMULATOR__SOAP_BIND".to_owned(),
+            format!("127.0.0.1:{}", free_port()),
+        ),
+        (
+            "FERRY_SML__EMULATOR__DATABASE".to_owned(),
+            dir.join(format!("sml-{tag}.db")).display().to_string(),
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

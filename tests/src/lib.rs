@@ -35,9 +35,9 @@ pub use crate::{
     ferry_process::{ADMIN_TOKEN, FerryProcess, SmlEmulatorInfo},
     fixtures::{
         AP_CERT_PLACEHOLDER, DOCTYPE, DOCTYPE_VALUE, PARTICIPANT, PROCESS, ap_cert_b64,
-        business_card_sample, encode_segment, hrefs, metadata_path, participant_path,
-        phoss_service_group, phoss_service_metadata, repo_root, service_group_xml,
-        service_metadata_xml,
+        business_card_sample, cli_reachable_env, encode_segment, free_port, hrefs, metadata_path,
+        participant_path, phoss_service_group, phoss_service_metadata, repo_root,
+        service_group_xml, service_metadata_xml,
     },
     publish::publish_phoss_sample,
     response::{Response, assert_problem},
