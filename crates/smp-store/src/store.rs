@@ -78,7 +78,11 @@ impl Store {
 
         let mut builder = Pool::builder()
             .max_size(if memory { 1 } else { max_connections.max(1) })
-            .min_idle(Some(1))
+            // No idle connection kept warm: r2d2 opens a replacement on a background
+            // thread whenever the idle one is checked out, and a CLI command that exits
+            // during that connect takes the process down inside libpq. Connections are
+            // made on demand and kept until `idle_timeout`.
+            .min_idle(Some(0))
             // No `SELECT 1` before every checkout: it doubles the cost of an uncached
             // read, and a dead connection shows up on its first real query anyway.
             .test_on_check_out(false)

@@ -9,7 +9,8 @@ pub(crate) enum Target {
     SqliteFile(PathBuf),
     /// `sqlite::memory:`: one private in-memory database (tests).
     SqliteMemory,
-    /// `postgres://...` / `postgresql://...`, handed to libpq unchanged.
+    /// `postgres://...` / `postgresql://...`, handed to libpq with `gssencmode=disable`
+    /// added unless the URL sets it (see [`without_gssapi_probe`]).
     Postgres(String),
 }
 
@@ -36,7 +37,7 @@ impl Target {
             return Ok(Self::SqliteFile(PathBuf::from(path)));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Self::Postgres(url.to_owned()));
+            return Ok(Self::Postgres(without_gssapi_probe(url)));
         }
         Err(invalid(
             "expected sqlite://PATH, sqlite::memory: or postgres://USER@HOST/DB",
@@ -49,6 +50,23 @@ impl Target {
             Self::Postgres(_) => Backend::Postgres,
         }
     }
+}
+
+/// libpq's default `gssencmode=prefer` probes for Kerberos credentials on every
+/// connect. MIT krb5 is not safe against process exit: a pool thread still connecting
+/// when a short CLI command returns from `main` aborts the process in `k5_mutex_lock`.
+/// Ferry never asks for GSSAPI, so the probe is turned off unless the operator sets
+/// `gssencmode` explicitly.
+fn without_gssapi_probe(url: &str) -> String {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    if query
+        .split('&')
+        .any(|pair| pair.split('=').next() == Some("gssencmode"))
+    {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}gssencmode=disable")
 }
 
 /// The URL with its password (userinfo or `password=` parameter) replaced by `***`,
@@ -109,8 +127,20 @@ mod tests {
             Target::SqliteFile(PathBuf::from("/var/lib/ferry.db"))
         );
         let pg = "postgresql://u:p@h:5432/db";
-        assert_eq!(Target::parse(pg).unwrap(), Target::Postgres(pg.to_owned()));
+        assert_eq!(
+            Target::parse(pg).unwrap(),
+            Target::Postgres(format!("{pg}?gssencmode=disable"))
+        );
         assert_eq!(Target::parse(pg).unwrap().backend(), Backend::Postgres);
+        assert_eq!(
+            Target::parse("postgres://h/db?sslmode=require").unwrap(),
+            Target::Postgres("postgres://h/db?sslmode=require&gssencmode=disable".into())
+        );
+        let explicit = "postgres://h/db?gssencmode=require";
+        assert_eq!(
+            Target::parse(explicit).unwrap(),
+            Target::Postgres(explicit.to_owned())
+        );
     }
 
     #[test]
