@@ -61,11 +61,12 @@ impl Registry {
             let row = participants::get(conn, row.id)?.ok_or_else(|| {
                 DomainError::Corrupt("participant vanished inside its transaction".into())
             })?;
-            emit_participant(conn, PARTICIPANT_REGISTERED, &row, now)?;
             for capability in &request.capabilities {
                 self.apply_capability(conn, row.id, &pid, capability, now)?;
             }
             self.publish_group(conn, &row, now)?;
+            // Last write of the transaction: on PostgreSQL it takes the event-order lock.
+            emit_participant(conn, PARTICIPANT_REGISTERED, &row, now)?;
             record(
                 conn,
                 touched,

@@ -54,7 +54,6 @@ impl Registry {
                         },
                     )?;
                     self.queue_sml_create(conn, &row, register_in_sml, now)?;
-                    emit_participant(conn, PARTICIPANT_REGISTERED, &row, now)?;
                     (row, true)
                 }
             };
@@ -65,6 +64,10 @@ impl Registry {
                 "service_group.put"
             };
             record(conn, touched, actor, action, Some(&key), None, now)?;
+            if created {
+                // Last write of the transaction: on PostgreSQL it takes the event-order lock.
+                emit_participant(conn, PARTICIPANT_REGISTERED, &row, now)?;
+            }
             Ok(created)
         })
     }

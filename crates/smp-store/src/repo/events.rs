@@ -1,5 +1,12 @@
 //! The event log (`events` table): what happened, in commit order of the row id, for
 //! polling integrators and as the payload source of webhook deliveries.
+//!
+//! `GET /api/v1/events?after=N` is only safe if no event with an id at or below one a
+//! poller has seen can still appear. On PostgreSQL ids are handed out at insert and
+//! become visible at commit, so two transactions can commit out of id order; [`insert`]
+//! therefore takes a transaction-scoped advisory lock first, which makes event ids and
+//! commits follow the same order. On SQLite writers are already serialised
+//! (`BEGIN IMMEDIATE`).
 
 use diesel::prelude::*;
 
@@ -30,8 +37,17 @@ pub struct NewEvent {
     pub data: String,
 }
 
-/// Inserts an event.
+/// Key of the advisory lock that orders event inserts on PostgreSQL ("FERRYEVT").
+const EVENT_ORDER_LOCK: i64 = 0x4645_5252_5945_5654;
+
+/// Inserts an event. Call it inside a write transaction (as late in it as is natural):
+/// on PostgreSQL it holds the event-order lock until that transaction ends.
 pub fn insert(conn: &mut DbConnection, new: &NewEvent) -> Result<EventRow, StoreError> {
+    if let DbConnection::Postgresql(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(EVENT_ORDER_LOCK)
+            .execute(pg)?;
+    }
     Ok(diesel::insert_into(events::table)
         .values((
             events::event_id.eq(&new.event_id),

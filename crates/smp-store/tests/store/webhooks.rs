@@ -4,6 +4,7 @@ use crate::common::{r, user, w};
 
 per_backend!(
     events_are_listed_after_a_sequence_number,
+    events_commit_in_id_order,
     due_deliveries_join_event_and_subscription,
     attempts_are_guarded,
     deleting_a_subscription_deletes_its_deliveries
@@ -27,6 +28,42 @@ fn subscription(id: &str, owner_id: Option<i64>) -> NewSubscription {
         owner_id,
         created_at: 5,
     }
+}
+
+/// A transaction that inserts an event after another one did, but commits first, must not
+/// make its event visible before the earlier one: a poller at `after=` its id would skip
+/// the earlier event for good. The later insert waits until the earlier transaction ends.
+fn events_commit_in_id_order(store: &Store) {
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    let (inserted_tx, inserted_rx) = mpsc::channel();
+    std::thread::scope(|scope| {
+        let first = scope.spawn(|| {
+            w(store, |c| {
+                let row = events::insert(c, &event("evt_first", 10))?;
+                inserted_tx.send(()).unwrap();
+                std::thread::sleep(Duration::from_millis(300));
+                Ok(row)
+            });
+            Instant::now()
+        });
+        inserted_rx.recv().unwrap();
+        let second = w(store, |c| events::insert(c, &event("evt_second", 11)));
+        let second_committed = Instant::now();
+        let first_committed = first.join().unwrap();
+        assert!(
+            first_committed <= second_committed,
+            "the later event committed first"
+        );
+        let seen: Vec<_> = r(store, |conn| events::after(conn, 0, 10))
+            .into_iter()
+            .map(|e| (e.id, e.event_id))
+            .collect();
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        assert_eq!(seen[0].1, "evt_first");
+        assert_eq!(seen[1], (second.id, "evt_second".to_owned()));
+    });
 }
 
 fn events_are_listed_after_a_sequence_number(store: &Store) {
