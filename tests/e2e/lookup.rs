@@ -3,11 +3,12 @@
 //! checks; an unknown participant is "not registered"; a foreign trust store fails the chain.
 
 use std::process::{Command, Output};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use ferry_e2e::{
     ADMIN_TOKEN, DOCTYPE, FerryProcess, PROCESS, ap_cert_b64, encode_segment, ferry_binary,
-    for_each_database, repo_root,
+    for_each_database, repo_root, spec_dir,
 };
 use serde_json::{Value, json};
 
@@ -314,4 +315,85 @@ fn a_second_redirect_is_refused() {
     assert_eq!(report["failedChecks"][0]["check"], "redirect", "{report}");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("check failed (redirect)"), "{stderr}");
+}
+
+/// A minimal foreign SMP over plain http: the ServiceGroup in `group` (set once the base URL,
+/// returned here, is known) at any path, and the same SignedServiceMetadata bytes for every
+/// `…/services/…` path.
+fn static_smp(group: Arc<OnceLock<String>>, metadata: Vec<u8>) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let path = request_line.split(' ').nth(1).unwrap_or("/");
+            let body: &[u8] = if path.contains("/services/") {
+                &metadata
+            } else {
+                group.get().map_or(&[], |g| g.as_bytes())
+            };
+            let mut out = &stream;
+            let _ = write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = out.write_all(body);
+        }
+    });
+    base
+}
+
+/// Registrations older than the ICD rules are still published by other SMPs (here: a signed
+/// VEFA sample for the removed ICD 9908). Lookup reads them and says what the policy objects
+/// to, instead of refusing the document.
+#[test]
+fn a_legacy_participant_on_another_smp_is_read_with_a_warning() {
+    let Some(spec) = spec_dir() else { return };
+    let metadata = std::fs::read(
+        spec.join("smp/samples/peppol/signed-vefa/busdox-servicemetadata-9908-12345678.xml"),
+    )
+    .expect("VEFA sample");
+    let legacy = "iso6523-actorid-upis::9908:12345678";
+    let doctype = "busdox-docid-qns::urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote##urn:www.cenbii.eu:transaction:biitrns014:ver2.0:extended:urn:www.peppol.eu:bis:peppol5a:ver2.0::2.1";
+    let group = Arc::new(OnceLock::new());
+    let base = static_smp(group.clone(), metadata);
+    let href = format!(
+        "{base}/{}/services/{}",
+        encode_segment(legacy),
+        encode_segment(doctype)
+    );
+    group.set(format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><ServiceGroup xmlns="http://busdox.org/serviceMetadata/publishing/1.0/" xmlns:ids="http://busdox.org/transport/identifiers/1.0/"><ids:ParticipantIdentifier scheme="iso6523-actorid-upis">9908:12345678</ids:ParticipantIdentifier><ServiceMetadataReferenceCollection><ServiceMetadataReference href="{href}"/></ServiceMetadataReferenceCollection></ServiceGroup>"#
+    ))
+    .expect("set once");
+
+    let output = ferry_cli(&["--json", "lookup", legacy, doctype, "--smp-url", &base]);
+    let report = json_of(&output);
+    assert_eq!(report["participant"], legacy, "{}", describe(&output));
+    assert_eq!(report["documentTypes"], json!([doctype]));
+    let endpoint = &report["metadata"]["processes"][0]["endpoints"][0];
+    assert_eq!(
+        endpoint["url"], "https://test-api.basware.com/peppol/as2",
+        "{report}"
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("id.removed_icd"), "{warnings}");
+    // The document was read; only the checks about trust and time may fail.
+    for failed in report["failedChecks"].as_array().expect("failedChecks") {
+        let check = failed["check"].as_str().unwrap_or_default();
+        assert!(
+            ["chain", "expired"].contains(&check),
+            "unexpected failed check: {failed}"
+        );
+    }
 }

@@ -43,19 +43,58 @@ impl ParticipantId {
     pub fn new(scheme: &str, value: &str) -> Result<Self, IdError> {
         Self::validate(scheme, value)
             .map_err(|kind| IdError::new(format!("{scheme}{SEPARATOR}{value}"), kind))?;
+        Ok(Self::unchecked(scheme, value))
+    }
+
+    /// Accepts an identifier the way another SMP or the SML publishes it: the Peppol scheme
+    /// and a value of at most 130 printable US-ASCII characters, but without the ICD list
+    /// and check-digit rules of [`new`](Self::new). Registrations older than those rules are
+    /// still live in the network, and a reader that refused them could not look them up.
+    /// [`policy_problem`](Self::policy_problem) says what `new` would object to.
+    ///
+    /// # Errors
+    ///
+    /// An [`IdError`] for a wrong scheme or a value that is empty, too long or not
+    /// printable ASCII.
+    pub fn as_published(scheme: &str, value: &str) -> Result<Self, IdError> {
+        Self::validate_syntax(scheme, value)
+            .map_err(|kind| IdError::new(format!("{scheme}{SEPARATOR}{value}"), kind))?;
+        Ok(Self::unchecked(scheme, value))
+    }
+
+    /// [`as_published`](Self::as_published) for `scheme::value`.
+    ///
+    /// # Errors
+    ///
+    /// [`IdErrorKind::MissingSeparator`] without `::`, otherwise as `as_published`.
+    pub fn parse_as_published(s: &str) -> Result<Self, IdError> {
+        let (scheme, value) = syntax::split(s).map_err(|kind| IdError::new(s, kind))?;
+        Self::as_published(scheme, value)
+    }
+
+    /// Why the Policy for use of Identifiers refuses this identifier for a new registration
+    /// (unknown or removed ICD, check digit, format), or `None` when it is fine. Always
+    /// `None` for identifiers made by [`new`](Self::new).
+    pub fn policy_problem(&self) -> Option<IdError> {
+        Self::validate(&self.scheme, &self.value)
+            .err()
+            .map(|kind| IdError::new(self.to_string(), kind))
+    }
+
+    fn unchecked(scheme: &str, value: &str) -> Self {
         let mut key = String::with_capacity(scheme.len() + SEPARATOR.len() + value.len());
         key.push_str(scheme);
         key.push_str(SEPARATOR);
         key.push_str(value);
         key.make_ascii_lowercase();
-        Ok(Self {
+        Self {
             scheme: scheme.to_owned(),
             value: value.to_owned(),
             key,
-        })
+        }
     }
 
-    fn validate(scheme: &str, value: &str) -> Result<(), IdErrorKind> {
+    fn validate_syntax(scheme: &str, value: &str) -> Result<(), IdErrorKind> {
         if scheme.is_empty() {
             return Err(IdErrorKind::EmptyScheme);
         }
@@ -65,7 +104,11 @@ impl ParticipantId {
                 expected: Self::SCHEMES,
             });
         }
-        syntax::check_value(value, Self::MAX_VALUE_LEN, Charset::PrintableAscii)?;
+        syntax::check_value(value, Self::MAX_VALUE_LEN, Charset::PrintableAscii)
+    }
+
+    fn validate(scheme: &str, value: &str) -> Result<(), IdErrorKind> {
+        Self::validate_syntax(scheme, value)?;
         // `check_value` guarantees ASCII, so byte index 4 is a character boundary when it exists.
         match value.split_once(':') {
             Some((icd, id)) if icd.len() == 4 => icd::check(icd, id),
@@ -125,7 +168,7 @@ impl ParticipantId {
 
     /// The ICD, e.g. `"0208"`.
     pub fn icd(&self) -> &str {
-        // Validation guarantees a 4-digit ASCII prefix.
+        // `new` guarantees a 4-digit ASCII prefix; an `as_published` value may not have one.
         self.value.get(..4).unwrap_or_default()
     }
 
@@ -198,6 +241,40 @@ mod tests {
 
     fn kind(s: &str) -> IdErrorKind {
         ParticipantId::parse(s).unwrap_err().kind().clone()
+    }
+
+    #[test]
+    fn published_identifiers_skip_only_the_icd_rules() {
+        // Wrong 0208 check digit, and an ICD that is not on the list: live in the network,
+        // refused for new registrations.
+        for legacy in [
+            "iso6523-actorid-upis::0208:0123456700",
+            "iso6523-actorid-upis::1234:abc",
+        ] {
+            assert!(ParticipantId::parse(legacy).is_err(), "{legacy}");
+            let p = ParticipantId::parse_as_published(legacy).unwrap();
+            assert_eq!(p.to_string(), legacy);
+            assert_eq!(p.key(), legacy.to_lowercase());
+            let problem = p.policy_problem().expect("a policy problem");
+            assert_eq!(
+                problem.kind(),
+                ParticipantId::parse(legacy).unwrap_err().kind()
+            );
+        }
+        assert!(ParticipantId::parse(BE).unwrap().policy_problem().is_none());
+        assert_eq!(
+            ParticipantId::parse_as_published(BE).unwrap(),
+            ParticipantId::parse(BE).unwrap()
+        );
+        // The scheme and the value syntax still hold.
+        for bad in [
+            "urn:other::0208:0123456749",
+            "iso6523-actorid-upis::",
+            "iso6523-actorid-upis::0208:with space",
+            "no-separator",
+        ] {
+            assert!(ParticipantId::parse_as_published(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

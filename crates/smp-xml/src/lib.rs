@@ -48,7 +48,7 @@ pub use crate::{
     model::service_group::ServiceGroup,
     model::service_metadata::{Endpoint, Process, Redirect, ServiceInformation, ServiceMetadata},
     read::business_card::parse_business_card,
-    read::options::ParseOptions,
+    read::options::{ParseOptions, ParticipantRules},
     read::service_group::parse_service_group,
     read::service_metadata::{parse_service_metadata, parse_signed_service_metadata},
     write::business_card::write_business_card,

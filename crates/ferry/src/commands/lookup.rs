@@ -40,7 +40,9 @@ const DEFAULT_TRUST_STORE: &str = "certs-test/truststore/smp-roots.pem";
 const MAX_HTTP_REDIRECTS: usize = 5;
 
 pub(crate) fn run(config: &Config, args: &LookupArgs, json: bool) -> Result<(), CliError> {
-    let participant = ParticipantId::parse(&args.participant)?;
+    // Registrations older than the ICD and check-digit rules are still live: look them up,
+    // and say what the policy objects to.
+    let participant = ParticipantId::parse_as_published(&args.participant)?;
     let document_type = args
         .document_type
         .as_deref()
@@ -84,6 +86,12 @@ pub(crate) fn run(config: &Config, args: &LookupArgs, json: bool) -> Result<(), 
         warnings: Vec::new(),
         failed_checks: Vec::new(),
     };
+    if let Some(problem) = participant.policy_problem() {
+        report.warnings.push(format!(
+            "the identifier would not be accepted for a new registration: {problem} [{}]",
+            problem.code()
+        ));
+    }
 
     let group_url = format!(
         "{}/{}",
@@ -100,7 +108,7 @@ pub(crate) fn run(config: &Config, args: &LookupArgs, json: bool) -> Result<(), 
         });
     }
     expect_ok(status, &group_url, "servicegroup")?;
-    let group = parse_service_group(&body, &ParseOptions::default()).map_err(|e| {
+    let group = parse_service_group(&body, &ParseOptions::as_published()).map_err(|e| {
         lookup_error(
             "servicegroup",
             format!("{group_url} is not a ServiceGroup: {e}"),
@@ -581,8 +589,8 @@ impl Checker<'_> {
             });
         }
         expect_ok(status, url, "metadata")?;
-        let metadata =
-            parse_signed_service_metadata(&body, &ParseOptions::default()).map_err(|e| {
+        let metadata = parse_signed_service_metadata(&body, &ParseOptions::as_published())
+            .map_err(|e| {
                 lookup_error(
                     "metadata",
                     format!("{url} is not a SignedServiceMetadata: {e} [{}]", e.code()),

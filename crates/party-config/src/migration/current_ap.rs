@@ -16,7 +16,8 @@ pub(crate) fn current_ap(smp_url: &str, participant: &ParticipantId) -> Option<C
         .build()
         .ok()?;
     let base = smp_url.trim_end_matches('/');
-    let opts = ParseOptions::default();
+    // The old provider's documents: read them as it published them.
+    let opts = ParseOptions::as_published();
     let group_bytes = client
         .get(format!("{base}/{}", participant.path_segment()))
         .send()

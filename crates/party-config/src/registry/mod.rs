@@ -81,6 +81,7 @@ impl Registry {
             cache: DocumentCache::new(config.cache_enabled, config.cache_max_entries),
             parse: ParseOptions {
                 max_bytes: config.max_document_bytes,
+                ..ParseOptions::default()
             },
             sml_enabled: config.sml_enabled,
             sml: None,

@@ -14,7 +14,11 @@ pub fn parse_business_card(xml: &[u8], opts: &ParseOptions) -> Result<BusinessCa
     fields::expect_root(&root, ns::BC, "BusinessCard")?;
     let mut c = Children::of(&root, "/BusinessCard")?;
     let pid = c.required(ns::BC, "ParticipantIdentifier")?;
-    let participant = fields::participant(pid, &c.child_path("ParticipantIdentifier"))?;
+    let participant = fields::participant(
+        pid,
+        &c.child_path("ParticipantIdentifier"),
+        opts.participants,
+    )?;
     let mut entities = Vec::new();
     for (i, e) in c.many(ns::BC, "BusinessEntity").into_iter().enumerate() {
         entities.push(entity(

@@ -3,6 +3,8 @@
 
 use peppol_id::{DocumentTypeId, IdError, ParticipantId, ProcessId};
 
+use crate::read::options::ParticipantRules;
+
 use crate::error::XmlError;
 use crate::model::extension::Extension;
 use crate::read::dom::Element;
@@ -48,9 +50,17 @@ fn wrap(path: &str) -> impl FnOnce(IdError) -> XmlError + '_ {
     }
 }
 
-pub(crate) fn participant(el: &Element, path: &str) -> Result<ParticipantId, XmlError> {
+pub(crate) fn participant(
+    el: &Element,
+    path: &str,
+    rules: ParticipantRules,
+) -> Result<ParticipantId, XmlError> {
     let (scheme, value) = scheme_and_value(el, path)?;
-    ParticipantId::new(&scheme, &value).map_err(wrap(path))
+    match rules {
+        ParticipantRules::Policy => ParticipantId::new(&scheme, &value),
+        ParticipantRules::AsPublished => ParticipantId::as_published(&scheme, &value),
+    }
+    .map_err(wrap(path))
 }
 
 pub(crate) fn document_type(el: &Element, path: &str) -> Result<DocumentTypeId, XmlError> {

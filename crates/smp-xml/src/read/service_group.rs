@@ -14,7 +14,11 @@ pub fn parse_service_group(xml: &[u8], opts: &ParseOptions) -> Result<ServiceGro
     fields::expect_root(&root, ns::SMP, "ServiceGroup")?;
     let mut c = Children::of(&root, "/ServiceGroup")?;
     let pid = c.required(ns::IDS, "ParticipantIdentifier")?;
-    let participant = fields::participant(pid, &c.child_path("ParticipantIdentifier"))?;
+    let participant = fields::participant(
+        pid,
+        &c.child_path("ParticipantIdentifier"),
+        opts.participants,
+    )?;
     let coll = c.required(ns::SMP, "ServiceMetadataReferenceCollection")?;
     let coll_path = c.child_path("ServiceMetadataReferenceCollection");
     let mut refs = Children::of(coll, &coll_path)?;

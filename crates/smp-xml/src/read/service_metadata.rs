@@ -17,7 +17,7 @@ pub fn parse_service_metadata(
 ) -> Result<ServiceMetadata, XmlError> {
     let root = dom::parse_document(xml, opts)?;
     fields::expect_root(&root, ns::SMP, "ServiceMetadata")?;
-    service_metadata(&root, "/ServiceMetadata")
+    service_metadata(&root, "/ServiceMetadata", opts)
 }
 
 /// Parses a `SignedServiceMetadata` document. The signature must be present but is NOT
@@ -30,7 +30,7 @@ pub fn parse_signed_service_metadata(
     fields::expect_root(&root, ns::SMP, "SignedServiceMetadata")?;
     let mut c = Children::of(&root, "/SignedServiceMetadata")?;
     let sm = c.required(ns::SMP, "ServiceMetadata")?;
-    let metadata = service_metadata(sm, &c.child_path("ServiceMetadata"))?;
+    let metadata = service_metadata(sm, &c.child_path("ServiceMetadata"), opts)?;
     if c.optional(ns::DS, "Signature").is_none() {
         return Err(XmlError::DsigMissing {
             detail: "no ds:Signature after ServiceMetadata in /SignedServiceMetadata".to_owned(),
@@ -40,12 +40,17 @@ pub fn parse_signed_service_metadata(
     Ok(metadata)
 }
 
-fn service_metadata(el: &Element, path: &str) -> Result<ServiceMetadata, XmlError> {
+fn service_metadata(
+    el: &Element,
+    path: &str,
+    opts: &ParseOptions,
+) -> Result<ServiceMetadata, XmlError> {
     let mut c = Children::of(el, path)?;
     let result = if let Some(si) = c.optional(ns::SMP, "ServiceInformation") {
         ServiceMetadata::Information(service_information(
             si,
             &c.child_path("ServiceInformation"),
+            opts,
         )?)
     } else if let Some(r) = c.optional(ns::SMP, "Redirect") {
         ServiceMetadata::Redirect(redirect(r, &c.child_path("Redirect"))?)
@@ -66,10 +71,18 @@ fn service_metadata(el: &Element, path: &str) -> Result<ServiceMetadata, XmlErro
     Ok(result)
 }
 
-fn service_information(el: &Element, path: &str) -> Result<ServiceInformation, XmlError> {
+fn service_information(
+    el: &Element,
+    path: &str,
+    opts: &ParseOptions,
+) -> Result<ServiceInformation, XmlError> {
     let mut c = Children::of(el, path)?;
     let pid = c.required(ns::IDS, "ParticipantIdentifier")?;
-    let participant = fields::participant(pid, &c.child_path("ParticipantIdentifier"))?;
+    let participant = fields::participant(
+        pid,
+        &c.child_path("ParticipantIdentifier"),
+        opts.participants,
+    )?;
     let did = c.required(ns::IDS, "DocumentIdentifier")?;
     let document_type = fields::document_type(did, &c.child_path("DocumentIdentifier"))?;
     let list = c.required(ns::SMP, "ProcessList")?;

@@ -105,17 +105,26 @@ fn oversize_is_refused_before_parsing() {
     let xml = group(&format!("{PID}<smp:ServiceMetadataReferenceCollection/>"));
     let opts = ParseOptions {
         max_bytes: xml.len() - 1,
+        ..ParseOptions::default()
     };
     let err = parse_service_group(xml.as_bytes(), &opts).unwrap_err();
     assert_eq!(err.code(), "xml.too_large");
     // Even garbage: the size check comes first.
-    let err = parse_service_group(&[b'<'; 100], &ParseOptions { max_bytes: 10 }).unwrap_err();
+    let err = parse_service_group(
+        &[b'<'; 100],
+        &ParseOptions {
+            max_bytes: 10,
+            ..ParseOptions::default()
+        },
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "xml.too_large");
     assert!(
         parse_service_group(
             xml.as_bytes(),
             &ParseOptions {
-                max_bytes: xml.len()
+                max_bytes: xml.len(),
+                ..ParseOptions::default()
             }
         )
         .is_ok()

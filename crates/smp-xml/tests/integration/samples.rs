@@ -80,6 +80,18 @@ fn signed_vefa_and_peppol_commons_samples_parse() {
                             REFUSED_BY_POLICY.contains(&(name.as_str(), id_code.unwrap_or(""))),
                             "{name}: {e}"
                         );
+                        // Read as published (what `ferry lookup` does), they parse and the
+                        // participant still says what the policy objects to.
+                        let sm = parse_signed_service_metadata(&xml, &ParseOptions::as_published())
+                            .unwrap_or_else(|e| panic!("{name} as published: {e}"));
+                        let ServiceMetadata::Information(si) = &sm else {
+                            panic!("{name}: expected ServiceInformation");
+                        };
+                        assert_eq!(
+                            si.participant.policy_problem().map(|p| p.code()),
+                            id_code,
+                            "{name}"
+                        );
                         refused += 1;
                         continue;
                     }
