@@ -171,7 +171,8 @@ impl Registry {
     pub(crate) fn clean_up_outbound(&self, m: &MigrationRow) -> Result<(), DomainError> {
         let now = now_ms();
         self.write(|conn, touched| {
-            if let Some(row) = participants::get_by_key(conn, &m.participant_key)? {
+            let removed = participants::get_by_key(conn, &m.participant_key)?;
+            if let Some(row) = &removed {
                 let snapshot = participant_view(conn, &row)?;
                 let json = serde_json::to_string(&snapshot).unwrap_or_else(|_| "{}".into());
                 migrations::archive_participant(conn, &row.participant_key, &format!("migrated away ({})", m.id), &json, now)?;
@@ -181,10 +182,14 @@ impl Registry {
                 documents::delete_for_participant(conn, &row.participant_key)?;
                 smp_store::changes::record(conn, &row.participant_key, now)?;
                 touched.push(row.participant_key.clone());
-                emit(conn, "participant.deleted", serde_json::json!({"participant": m.participant, "reason": "migrated", "migrationId": m.id}), now)?;
             }
             let next = MigrationRow { cleanup_at: None, updated_at: now, ..m.clone() };
-            transition(conn, m, &next, Some("removed locally; archived copy kept")).map(|_| ())
+            transition(conn, m, &next, Some("removed locally; archived copy kept"))?;
+            // Last write of the transaction: on PostgreSQL it takes the event-order lock.
+            if removed.is_some() {
+                emit(conn, "participant.deleted", serde_json::json!({"participant": m.participant, "reason": "migrated", "migrationId": m.id}), now)?;
+            }
+            Ok(())
         })
     }
 }

@@ -113,6 +113,7 @@ impl Registry {
         let rows = self.write(|conn, touched| {
             let now = now_ms();
             let mut to_register = Vec::new();
+            let mut created = Vec::new();
             for (pid, entity) in &valid {
                 let key = pid.key();
                 parked_participants::mark_seen(conn, &key, spec.started_at)?;
@@ -150,7 +151,6 @@ impl Registry {
                     // Pending without a job: this batch's CreateList registers it.
                     participants::set_sml_state(conn, row.id, SmlState::Pending.as_str(), None)?;
                 }
-                emit_participant(conn, PARTICIPANT_REGISTERED, &row, now)?;
                 record(
                     conn,
                     touched,
@@ -162,8 +162,14 @@ impl Registry {
                 )?;
                 summary.created += 1;
                 if self.sml_enabled {
-                    to_register.push(row);
+                    to_register.push(row.clone());
                 }
+                created.push(row);
+            }
+            // Last writes of the transaction: on PostgreSQL the first one takes the
+            // event-order lock, which should not be held while the batch is written.
+            for row in &created {
+                emit_participant(conn, PARTICIPANT_REGISTERED, row, now)?;
             }
             Ok(to_register)
         })?;

@@ -202,7 +202,6 @@ impl Registry {
             // Mirror the old identifier: one kept out of the SML stays out.
             let in_sml = old_row.sml_state != SmlState::Unregistered.as_str();
             self.queue_sml_create(conn, &new_row, in_sml, now)?;
-            emit_participant(conn, PARTICIPANT_REGISTERED, &new_row, now)?;
             self.publish_all(conn, &new_row, now)?;
             scheme_migrations::insert(
                 conn,
@@ -224,6 +223,8 @@ impl Registry {
                 Some(old.to_string()),
                 now,
             )?;
+            // Last write of the transaction: on PostgreSQL it takes the event-order lock.
+            emit_participant(conn, PARTICIPANT_REGISTERED, &new_row, now)?;
             Ok(true)
         })
     }
