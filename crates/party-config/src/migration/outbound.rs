@@ -173,7 +173,7 @@ impl Registry {
         self.write(|conn, touched| {
             let removed = participants::get_by_key(conn, &m.participant_key)?;
             if let Some(row) = &removed {
-                let snapshot = participant_view(conn, &row)?;
+                let snapshot = participant_view(conn, row)?;
                 let json = serde_json::to_string(&snapshot).unwrap_or_else(|_| "{}".into());
                 migrations::archive_participant(conn, &row.participant_key, &format!("migrated away ({})", m.id), &json, now)?;
                 sml_jobs::supersede_pending(conn, &row.participant_key, now)?;
