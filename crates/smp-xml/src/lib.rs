@@ -38,6 +38,7 @@ mod ns;
 mod read;
 mod write;
 
+pub use crate::read::dom;
 pub use crate::{
     dsig::sign::sign_service_metadata,
     dsig::signing_key::SigningKey,

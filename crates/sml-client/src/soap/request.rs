@@ -443,7 +443,7 @@ mod tests {
         let q = p("iso6523-actorid-upis::9915:a&b<c>");
         let r = create_participant_request("SMP", &q).unwrap();
         assert!(text(&r).contains(">9915:a&amp;b&lt;c&gt;</ids:ParticipantIdentifier>"));
-        crate::xml::parse(&r.envelope).unwrap();
+        smp_xml::dom::parse_document(&r.envelope, &smp_xml::ParseOptions::default()).unwrap();
     }
 
     #[test]

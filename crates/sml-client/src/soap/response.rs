@@ -5,7 +5,8 @@ use peppol_id::{IdError, ParticipantId};
 use super::{NS_BDMSL, NS_IDENTIFIERS, NS_LOCATOR, NS_SOAP_ENV};
 use crate::error::{FaultKind, SmlError};
 use crate::smp_entry::SmpEntry;
-use crate::xml::{self, Element};
+use smp_xml::ParseOptions;
+use smp_xml::dom::{self, Element};
 
 /// How much of a non-SOAP body is quoted in a [`SmlError::Protocol`] message.
 const SNIPPET_CHARS: usize = 200;
@@ -66,14 +67,17 @@ fn err_code(message: &str) -> Option<u16> {
 fn fault(f: &Element, http_status: u16) -> SmlError {
     // faultcode/faultstring/detail are unqualified in SOAP 1.1; some stacks qualify them.
     let find = |local: &str| {
-        f.elements()
-            .find(|e| e.local == local && (e.ns.is_empty() || e.ns == NS_SOAP_ENV))
+        f.child_elements()
+            .find(|e| e.local_name() == local && (e.ns().is_empty() || e.ns() == NS_SOAP_ENV))
     };
     let faultstring = find("faultstring").map(|e| e.text().trim().to_owned());
-    let detail = find("detail").and_then(|d| d.elements().next());
-    let kind = detail.map_or(FaultKind::Other, |d| FaultKind::from_detail(&d.local));
+    let detail = find("detail").and_then(|d| d.child_elements().next());
+    let kind = detail.map_or(FaultKind::Other, |d| FaultKind::from_detail(d.local_name()));
     let fault_message = detail
-        .and_then(|d| d.elements().find(|e| e.local == "FaultMessage"))
+        .and_then(|d| {
+            d.child_elements()
+                .find(|e| e.local_name() == "FaultMessage")
+        })
         .map(|e| e.text().trim().to_owned())
         .filter(|m| !m.is_empty());
     let message = fault_message.or(faultstring).unwrap_or_default();
@@ -89,7 +93,12 @@ fn fault(f: &Element, http_status: u16) -> SmlError {
 /// non-2xx status without a fault becomes `Err(Protocol)`. `Ok(None)` is an empty Body.
 fn body_child(http_status: u16, body: &[u8]) -> Result<Option<Element>, SmlError> {
     let success = (200..300).contains(&http_status);
-    let root = match xml::parse(body) {
+    // The client already refused answers over its size limit.
+    let opts = ParseOptions {
+        max_bytes: usize::MAX,
+        ..ParseOptions::default()
+    };
+    let root = match dom::parse_document(body, &opts) {
         Ok(root) => root,
         Err(e) if success => {
             return Err(SmlError::protocol(
@@ -107,13 +116,16 @@ fn body_child(http_status: u16, body: &[u8]) -> Result<Option<Element>, SmlError
     if !root.is(NS_SOAP_ENV, "Envelope") {
         return Err(SmlError::protocol(
             http_status,
-            format!("expected a SOAP 1.1 Envelope, found {}", root.name()),
+            format!(
+                "expected a SOAP 1.1 Envelope, found {}",
+                root.display_name()
+            ),
         ));
     }
     let soap_body = root
         .child(NS_SOAP_ENV, "Body")
         .ok_or_else(|| SmlError::protocol(http_status, "the SOAP envelope has no Body"))?;
-    let child = soap_body.elements().next().cloned();
+    let child = soap_body.child_elements().next().cloned();
     if let Some(f) = child.as_ref().filter(|c| c.is(NS_SOAP_ENV, "Fault")) {
         return Err(fault(f, http_status));
     }
@@ -133,7 +145,7 @@ fn expect_child(http_status: u16, body: &[u8], ns: &str, local: &str) -> Result<
             http_status,
             format!(
                 "expected {{{ns}}}{local} in the SOAP Body, found {}",
-                e.name()
+                e.display_name()
             ),
         )),
         None => Err(SmlError::protocol(
@@ -155,7 +167,7 @@ fn required_text(
         .ok_or_else(|| {
             SmlError::protocol(
                 http_status,
-                format!("{} has no {{{ns}}}{local}", parent.name()),
+                format!("{} has no {{{ns}}}{local}", parent.display_name()),
             )
         })
 }
@@ -210,7 +222,7 @@ pub fn parse_list_response(http_status: u16, body: &[u8]) -> Result<ParticipantP
     let page = expect_child(http_status, body, NS_LOCATOR, "ParticipantIdentifierPage")?;
     let mut participants = Vec::new();
     for e in page
-        .elements()
+        .child_elements()
         .filter(|e| e.is(NS_IDENTIFIERS, "ParticipantIdentifier"))
     {
         let scheme = e.attr("scheme").ok_or_else(|| {

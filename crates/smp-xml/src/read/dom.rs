@@ -3,6 +3,9 @@
 //! The schema readers walk this tree instead of the event stream so that ordering rules,
 //! error paths and the canonical re-serialisation of `<Extension>` content can share one
 //! representation. Comments and processing instructions are dropped here.
+//!
+//! It is public for the other XML Ferry reads (the SML's SOAP answers): one hardened reader
+//! (no DTDs, no custom entities, bounded size and nesting, UTF-8 only) instead of several.
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -17,7 +20,7 @@ const MAX_DEPTH: usize = 128;
 
 /// An element with its expanded name, the prefix it was written with and its content.
 #[derive(Debug, Clone)]
-pub(crate) struct Element {
+pub struct Element {
     /// Namespace URI, empty for no namespace.
     pub(crate) ns: String,
     pub(crate) local: String,
@@ -45,12 +48,23 @@ pub(crate) enum Node {
 }
 
 impl Element {
-    pub(crate) fn is(&self, ns: &str, local: &str) -> bool {
+    /// Namespace URI, empty for no namespace.
+    pub fn ns(&self) -> &str {
+        &self.ns
+    }
+
+    /// Local name.
+    pub fn local_name(&self) -> &str {
+        &self.local
+    }
+
+    /// Whether this is `{ns}local`.
+    pub fn is(&self, ns: &str, local: &str) -> bool {
         self.ns == ns && self.local == local
     }
 
     /// The unqualified attribute `name`, if present.
-    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
+    pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
             .find(|a| a.ns.is_empty() && a.local == name)
@@ -59,7 +73,7 @@ impl Element {
 
     /// Concatenated text content (child elements are ignored by the callers, which check
     /// for them separately).
-    pub(crate) fn text(&self) -> String {
+    pub fn text(&self) -> String {
         let mut out = String::new();
         for child in &self.children {
             if let Node::Text(t) = child {
@@ -69,15 +83,21 @@ impl Element {
         out
     }
 
-    pub(crate) fn child_elements(&self) -> impl Iterator<Item = &Self> {
+    /// The child elements, in document order.
+    pub fn child_elements(&self) -> impl Iterator<Item = &Self> {
         self.children.iter().filter_map(|c| match c {
             Node::Element(e) => Some(e),
             Node::Text(_) => None,
         })
     }
 
-    /// `{ns}local` or `prefix:local` for messages.
-    pub(crate) fn display_name(&self) -> String {
+    /// The first child element `{ns}local`.
+    pub fn child(&self, ns: &str, local: &str) -> Option<&Self> {
+        self.child_elements().find(|e| e.is(ns, local))
+    }
+
+    /// `{ns}local` (or `local` without a namespace), for messages.
+    pub fn display_name(&self) -> String {
         if self.ns.is_empty() {
             self.local.clone()
         } else {
@@ -177,7 +197,11 @@ struct Open {
 }
 
 /// Parses `xml` into its root element, enforcing size, encoding, DTD and namespace rules.
-pub(crate) fn parse_document(xml: &[u8], opts: &ParseOptions) -> Result<Element, XmlError> {
+///
+/// # Errors
+///
+/// [`XmlError::TooLarge`], [`XmlError::DtdForbidden`] or a malformed-document error.
+pub fn parse_document(xml: &[u8], opts: &ParseOptions) -> Result<Element, XmlError> {
     if xml.len() > opts.max_bytes {
         return Err(XmlError::TooLarge {
             size: xml.len(),

@@ -1,7 +1,7 @@
 //! Strict readers for SMP and business card documents.
 
 pub(crate) mod business_card;
-pub(crate) mod dom;
+pub mod dom;
 pub(crate) mod fields;
 pub(crate) mod options;
 pub(crate) mod service_group;
