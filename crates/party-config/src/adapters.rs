@@ -97,7 +97,7 @@ impl SmlRegistry for SmlClientRegistry {
             Ok(DnsAnswer::NotRegistered) => Ok(None),
             Err(e) => Err(SmlFailure {
                 kind: SmlFailureKind::Transient,
-                code: e.code().into(),
+                code: e.code(),
                 message: e.to_string(),
             }),
         }

@@ -122,6 +122,26 @@ pub enum SmlError {
         /// What is wrong with it.
         reason: String,
     },
+    /// SML DNS: the name servers did not answer, answered SERVFAIL/REFUSED, or could not be
+    /// reached. Nothing is known about the participant: retry later. (NXDOMAIN and NODATA
+    /// are not errors: they mean "not registered".)
+    #[error("DNS lookup of {name} failed: {reason}")]
+    DnsLookupFailed {
+        /// The name queried.
+        name: String,
+        /// Why (timeout, response code, network error).
+        reason: String,
+    },
+    /// SML DNS: the participant has `Meta:SMP` NAPTR records, but none yields a URL this
+    /// client may use (https only, unless `allow_http`). The SML or the registering SMP
+    /// published a bad address.
+    #[error("{name} has Meta:SMP NAPTR records but no usable https target: {}", .targets.join(", "))]
+    DnsNoHttpsTarget {
+        /// The name queried.
+        name: String,
+        /// What each record yielded, or why it yielded nothing.
+        targets: Vec<String>,
+    },
     /// The client configuration is unusable (base URL, certificate, key, password, trusted
     /// roots, or the client was called from inside an async runtime).
     #[error("SML client configuration: {message}")]
@@ -139,7 +159,7 @@ impl SmlError {
     /// A stable machine-readable code: `"sml.err_106"` for a fault with an ERR code,
     /// `"sml.fault_not_found"` (etc.) for one without, `"sml.transport"`, `"sml.protocol"`,
     /// `"sml.invalid_migration_key"`, `"sml.too_many_participants"`, `"sml.invalid_request"`,
-    /// `"sml.config"`.
+    /// `"dns.lookup_failed"`, `"dns.no_https_target"`, `"sml.config"`.
     pub fn code(&self) -> String {
         match self {
             Self::Fault { code: Some(c), .. } => format!("sml.err_{c:03}"),
@@ -149,16 +169,18 @@ impl SmlError {
             Self::InvalidMigrationKey { .. } => "sml.invalid_migration_key".to_owned(),
             Self::TooManyParticipants { .. } => "sml.too_many_participants".to_owned(),
             Self::InvalidRequest { .. } => "sml.invalid_request".to_owned(),
+            Self::DnsLookupFailed { .. } => "dns.lookup_failed".to_owned(),
+            Self::DnsNoHttpsTarget { .. } => "dns.no_https_target".to_owned(),
             Self::Config { .. } => "sml.config".to_owned(),
         }
     }
 
-    /// Whether trying again later may succeed: transport failures, SML internal errors and
-    /// gateway errors (HTTP 429, 502, 503, 504). A transport failure with `maybe_applied`
-    /// needs a state check first.
+    /// Whether trying again later may succeed: transport failures, failed DNS lookups, SML
+    /// internal errors and gateway errors (HTTP 429, 502, 503, 504). A transport failure
+    /// with `maybe_applied` needs a state check first.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Transport { .. } => true,
+            Self::Transport { .. } | Self::DnsLookupFailed { .. } => true,
             Self::Fault { kind, .. } => *kind == FaultKind::InternalError,
             Self::Protocol { http_status, .. } => matches!(http_status, 429 | 502 | 503 | 504),
             _ => false,
@@ -292,6 +314,19 @@ mod tests {
         assert!(t.to_string().contains("check its state"));
         assert!(SmlError::protocol(503, "x").is_retryable());
         assert!(!SmlError::protocol(200, "x").is_retryable());
+
+        let failed = SmlError::DnsLookupFailed {
+            name: "b-x.sml".into(),
+            reason: "timeout".into(),
+        };
+        assert_eq!(failed.code(), "dns.lookup_failed");
+        assert!(failed.is_retryable());
+        let bad = SmlError::DnsNoHttpsTarget {
+            name: "b-x.sml".into(),
+            targets: vec!["http://smp".into()],
+        };
+        assert_eq!(bad.code(), "dns.no_https_target");
+        assert!(!bad.is_retryable());
     }
 
     #[test]

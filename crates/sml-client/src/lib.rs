@@ -78,7 +78,7 @@ mod xml;
 pub use crate::{
     client::SmlClient,
     config::{ClientIdentity, SmlClientConfig},
-    dns::{DnsAnswer, DnsError, NaptrRecord, SmlDns, select_smp_url},
+    dns::{DnsAnswer, NaptrRecord, SmlDns, select_smp_url},
     error::{FaultKind, SmlError},
     migration_key::MigrationKey,
     preset::SmlPreset,

@@ -1,9 +1,7 @@
 //! SML DNS discovery: participant → NAPTR `Meta:SMP` / `U` → SMP URL.
 
-mod error;
 mod naptr;
 mod resolver;
 
-pub use error::DnsError;
 pub use naptr::{DnsAnswer, NaptrRecord, select_smp_url};
 pub use resolver::SmlDns;

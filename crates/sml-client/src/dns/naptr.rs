@@ -1,6 +1,6 @@
 //! Choosing the SMP URL among a participant's NAPTR records (U-NAPTR, RFC 4848 / RFC 3403).
 
-use super::error::DnsError;
+use crate::error::SmlError;
 
 /// The Peppol service tag of an SMP record.
 const SERVICE: &str = "Meta:SMP";
@@ -122,12 +122,12 @@ fn usable_scheme(url: &str, allow_http: bool) -> bool {
 ///
 /// # Errors
 ///
-/// [`DnsError::NoHttpsTarget`] if there are `Meta:SMP` records but none yields a usable URL.
+/// [`SmlError::DnsNoHttpsTarget`] if there are `Meta:SMP` records but none yields a usable URL.
 pub fn select_smp_url(
     name: &str,
     records: &[NaptrRecord],
     allow_http: bool,
-) -> Result<DnsAnswer, DnsError> {
+) -> Result<DnsAnswer, SmlError> {
     let mut smp: Vec<&NaptrRecord> = records
         .iter()
         .filter(|r| r.services.eq_ignore_ascii_case(SERVICE) && r.flags.eq_ignore_ascii_case(FLAG))
@@ -149,7 +149,7 @@ pub fn select_smp_url(
             Err(reason) => rejected.push(reason),
         }
     }
-    Err(DnsError::NoHttpsTarget {
+    Err(SmlError::DnsNoHttpsTarget {
         name: name.to_owned(),
         targets: rejected,
     })

@@ -12,7 +12,6 @@ use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use peppol_id::ParticipantId;
 
-use super::error::DnsError;
 use super::naptr::{DnsAnswer, NaptrRecord, select_smp_url};
 use crate::error::SmlError;
 
@@ -20,7 +19,7 @@ use crate::error::SmlError;
 ///
 /// Blocking: each lookup runs on a small private runtime, so it works from plain threads and
 /// must not be called from inside an async runtime (it reports
-/// [`DnsError::LookupFailed`] there instead of blocking it). Answers are never cached: a
+/// [`SmlError::DnsLookupFailed`] there instead of blocking it). Answers are never cached: a
 /// migration must be seen as soon as the SML publishes it.
 #[derive(Clone)]
 pub struct SmlDns {
@@ -170,9 +169,9 @@ impl SmlDns {
     ///
     /// # Errors
     ///
-    /// [`DnsError::LookupFailed`] when the name servers time out, fail (SERVFAIL, REFUSED) or
-    /// cannot be reached; [`DnsError::NoHttpsTarget`] when the records hold no usable URL.
-    pub fn lookup(&self, p: &ParticipantId) -> Result<DnsAnswer, DnsError> {
+    /// [`SmlError::DnsLookupFailed`] when the name servers time out, fail (SERVFAIL, REFUSED) or
+    /// cannot be reached; [`SmlError::DnsNoHttpsTarget`] when the records hold no usable URL.
+    pub fn lookup(&self, p: &ParticipantId) -> Result<DnsAnswer, SmlError> {
         let name = self.name_for(p);
         let records = self.naptr_records(&name)?;
         let answer = match records {
@@ -187,9 +186,9 @@ impl SmlDns {
     ///
     /// # Errors
     ///
-    /// [`DnsError::LookupFailed`] as for [`lookup`](Self::lookup).
-    pub fn naptr_records(&self, name: &str) -> Result<Option<Vec<NaptrRecord>>, DnsError> {
-        let failed = |reason: String| DnsError::LookupFailed {
+    /// [`SmlError::DnsLookupFailed`] as for [`lookup`](Self::lookup).
+    pub fn naptr_records(&self, name: &str) -> Result<Option<Vec<NaptrRecord>>, SmlError> {
+        let failed = |reason: String| SmlError::DnsLookupFailed {
             name: name.to_owned(),
             reason,
         };

@@ -11,7 +11,7 @@ use hickory_resolver::proto::op::{Message, MessageType, ResponseCode};
 use hickory_resolver::proto::rr::rdata::NAPTR;
 use hickory_resolver::proto::rr::{Name, RData, Record};
 use peppol_id::ParticipantId;
-use sml_client::{DnsAnswer, DnsError, SmlDns};
+use sml_client::{DnsAnswer, SmlDns, SmlError};
 
 const ZONE: &str = "participant.sml.test.";
 
@@ -147,7 +147,7 @@ fn servfail_and_silence_are_lookup_failures() {
     for answer in [Answer::ServFail, Answer::Silent] {
         let ns = NameServer::start(answer);
         match ns.dns().lookup(&participant()) {
-            Err(DnsError::LookupFailed { name, .. }) => {
+            Err(SmlError::DnsLookupFailed { name, .. }) => {
                 assert!(
                     name.ends_with(".iso6523-actorid-upis.participant.sml.test."),
                     "{name}"
@@ -169,7 +169,7 @@ fn http_targets_only_when_allowed() {
     )]));
     assert!(matches!(
         ns.dns().lookup(&participant()),
-        Err(DnsError::NoHttpsTarget { .. })
+        Err(SmlError::DnsNoHttpsTarget { .. })
     ));
     assert_eq!(
         ns.dns().allow_http(true).lookup(&participant()).unwrap(),
