@@ -23,7 +23,7 @@ struct Setup {
     ferry: FerryProcess,
     /// What the CLI needs to share the server's database, emulator and timing.
     env: Vec<(String, String)>,
-    _tmp: tempfile::TempDir,
+    tmp: tempfile::TempDir,
 }
 
 /// Ferry whose emulator listens on a fixed SOAP port, so CLI commands reach it too.
@@ -51,11 +51,7 @@ fn start(db_url: &str) -> Setup {
         "FERRY_SML__EMULATOR__DNS_BIND".to_owned(),
         ferry.sml_emulator().dns.to_string(),
     ));
-    Setup {
-        ferry,
-        env,
-        _tmp: tmp,
-    }
+    Setup { ferry, env, tmp }
 }
 
 struct Run {
@@ -64,12 +60,12 @@ struct Run {
     stderr: String,
 }
 
-/// Runs the CLI with the setup's environment; kills it after `limit`.
-fn ferry_cli(setup: &Setup, args: &[&str], limit: Duration) -> Run {
+/// Runs the CLI with the environment `env`; kills it after `limit`.
+fn ferry_cli(env: &[(String, String)], args: &[&str], limit: Duration) -> Run {
     let mut child = Command::new(ferry_binary())
         .current_dir(repo_root())
         .args(args)
-        .envs(setup.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -112,7 +108,7 @@ fn ferry_cli(setup: &Setup, args: &[&str], limit: Duration) -> Run {
 }
 
 fn cli(setup: &Setup, args: &[&str]) -> Run {
-    ferry_cli(setup, args, Duration::from_secs(60))
+    ferry_cli(&setup.env, args, Duration::from_secs(60))
 }
 
 fn participant(ferry: &FerryProcess, p: &str) -> Value {
@@ -174,6 +170,38 @@ fn out_status_cancel_and_a_refused_key() {
         let shown = cli(&setup, &["migrate", "status", &id]);
         assert_eq!(shown.code, Some(0), "{}", shown.stderr);
         assert_eq!(field(&shown.stdout, "status"), "prepared");
+        assert_eq!(field(&shown.stdout, "key"), key);
+
+        // The key is sealed at rest: the database holds no trace of it...
+        let stored = {
+            let store = smp_store::Store::open(&url, 1).expect("open the database");
+            store
+                .read(|conn| smp_store::migrations::get(conn, &id))
+                .expect("read the migration")
+                .expect("the migration row")
+                .migration_key
+                .expect("a stored key")
+        };
+        assert!(stored.starts_with("sealed:v1:"), "{stored}");
+        assert!(!stored.contains(key), "{stored}");
+        // ...and a node with another key file cannot unseal it, and says which setting.
+        let mut foreign_env = setup.env.clone();
+        foreign_env.push((
+            "FERRY_MIGRATION__KEY_FILE".to_owned(),
+            setup.tmp.path().join("another.key").display().to_string(),
+        ));
+        let foreign = ferry_cli(
+            &foreign_env,
+            &["migrate", "status", &id],
+            Duration::from_secs(60),
+        );
+        assert_ne!(foreign.code, Some(0), "{}", foreign.stdout);
+        assert!(
+            foreign.stderr.contains("internal.sealed_key")
+                && foreign.stderr.contains("migration.key_file"),
+            "{}",
+            foreign.stderr
+        );
         let listed = cli(
             &setup,
             &["--json", "migrate", "status", "--direction", "outbound"],
@@ -259,7 +287,7 @@ fn bulk_of_watched_participants_completes_with_a_summary() {
         let csv = csv.display().to_string();
 
         let run = ferry_cli(
-            &setup,
+            &setup.env,
             &[
                 "migrate",
                 "bulk",

@@ -99,6 +99,9 @@ pub(crate) struct MigrationConfig {
     pub(crate) check_interval_ms: u64,
     /// How long a participant that migrated away is still served, in ms.
     pub(crate) cleanup_grace_ms: u64,
+    /// File with the key that seals stored migration keys (32 random bytes, base64). Made
+    /// on first use when missing; every node sharing a database needs the same file.
+    pub(crate) key_file: PathBuf,
 }
 
 /// Where participants are registered: the SML (Service Metadata Locator).
@@ -231,6 +234,7 @@ impl Default for Config {
             migration: MigrationConfig {
                 check_interval_ms: 5000,
                 cleanup_grace_ms: 30_000,
+                key_file: PathBuf::from("data/migration-keys.key"),
             },
             policy: PolicyConfig {
                 require_bis3_before_legacy: false,

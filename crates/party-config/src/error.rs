@@ -129,6 +129,10 @@ pub enum DomainError {
     /// Rendering or signing a document failed (a configuration or Ferry problem).
     #[error("could not sign the document: {0}")]
     Signing(XmlError),
+    /// A stored migration key cannot be unsealed: the key file is missing or not the one it
+    /// was sealed with. Give every node the same `migration.key_file`.
+    #[error("a stored migration key cannot be read: {reason}")]
+    SealedKey { reason: String },
     /// Stored data could not be turned back into a document; this is a bug in Ferry.
     #[error("stored data is inconsistent ({0}); please report this as a bug")]
     Corrupt(String),
@@ -167,13 +171,17 @@ impl DomainError {
             Self::TokenCallerNotFound { .. } => "parking.caller_not_found",
             Self::Store(_) => "internal.store",
             Self::Signing(_) => "internal.signing",
+            Self::SealedKey { .. } => "internal.sealed_key",
             Self::Corrupt(_) => "internal.corrupt",
         }
     }
 
     /// True when the caller sent something wrong (a 4xx).
     pub fn is_client_error(&self) -> bool {
-        !matches!(self, Self::Store(_) | Self::Signing(_) | Self::Corrupt(_))
+        !matches!(
+            self,
+            Self::Store(_) | Self::Signing(_) | Self::SealedKey { .. } | Self::Corrupt(_)
+        )
     }
 
     /// An SML failure as a domain error (refusals vs. transient trouble).

@@ -24,6 +24,7 @@ mod policy;
 mod publication;
 mod registry;
 mod scheme_migration;
+mod sealed;
 mod sml;
 mod views;
 
@@ -56,6 +57,7 @@ pub use crate::registry::{
 pub use crate::scheme_migration::{
     SchemeMigrationReport, SchemeMigrationRequest, SchemeMigrationRun,
 };
+pub use crate::sealed::KeySealer;
 pub use crate::sml::{
     ReconcileReport, SmlFailure, SmlFailureKind, SmlRegistry, SmlRunSummary, SmlState,
 };

@@ -61,10 +61,49 @@ pub(crate) fn open_registry_with(
                 .map_err(|e| CliError::Startup(e.to_string()))?,
         },
     );
+    let registry = registry.with_key_sealer(load_key_sealer(&config.migration.key_file)?);
     Ok(Arc::new(match sml {
         Some(sml) => registry.with_sml(sml),
         None => registry,
     }))
+}
+
+/// Reads the migration-key sealing key, creating the file (mode 0600) when it is missing.
+/// Creation is race-free: the key is written to a temporary file and linked into place,
+/// which fails if another process got there first; then that process's key is read.
+fn load_key_sealer(path: &std::path::Path) -> Result<party_config::KeySealer, CliError> {
+    let startup =
+        |what: String| CliError::Startup(format!("migration.key_file {}: {what}", path.display()));
+    if !path.exists() {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| startup(e.to_string()))?;
+        }
+        let text = party_config::KeySealer::generate_key_text().map_err(startup)?;
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        write_private(&tmp, format!("{text}\n").as_bytes()).map_err(|e| startup(e.to_string()))?;
+        let linked = std::fs::hard_link(&tmp, path);
+        let _ = std::fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => {
+                tracing::info!(path = %path.display(), "created the migration-key sealing key")
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(startup(e.to_string())),
+        }
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| startup(e.to_string()))?;
+    party_config::KeySealer::from_key_text(&text).map_err(startup)
+}
+
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 /// The public URL used in published documents when the server is not running (CLI writes):

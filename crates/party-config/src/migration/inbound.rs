@@ -107,7 +107,11 @@ impl Registry {
                 status::PENDING_DEREGISTRATION
             }
             .into(),
-            migration_key: request.migration_key.clone(),
+            migration_key: request
+                .migration_key
+                .as_deref()
+                .map(|k| self.sealer.seal(k))
+                .transpose()?,
             auto_register: request.auto_register.unwrap_or(true),
             bulk_id: bulk_id.map(str::to_owned),
             attempts: 0,
@@ -217,7 +221,10 @@ impl Registry {
     pub(crate) fn step_inbound_with_key(&self, m: &MigrationRow) -> Result<(), DomainError> {
         let sml = self.sml()?;
         let pid = ParticipantId::parse(&m.participant)?;
-        let key = m.migration_key.clone().unwrap_or_default();
+        let key = self
+            .sealer
+            .open_opt(m.migration_key.as_deref())?
+            .unwrap_or_default();
         // A previous attempt may have reached the SML before we crashed or lost the answer.
         if m.attempts > 0 {
             match sml.participant_exists(&pid) {

@@ -32,6 +32,7 @@ impl Registry {
         sml.prepare_to_migrate(pid, key.as_str())
             .map_err(DomainError::from_sml)?;
 
+        let sealed_key = self.sealer.seal(key.as_str())?;
         let now = now_ms();
         let id = self.write(|conn, touched| {
             let open = migrations::open_for_participant(conn, &row.participant_key)?
@@ -40,7 +41,7 @@ impl Registry {
             let id = match open {
                 Some(current) => {
                     let next = MigrationRow {
-                        migration_key: Some(key.as_str().to_owned()),
+                        migration_key: Some(sealed_key.clone()),
                         updated_at: now,
                         next_check_at: now + self.migration_check_ms,
                         ..current.clone()
@@ -59,7 +60,7 @@ impl Registry {
                             participant_key: row.participant_key.clone(),
                             participant: pid.to_string(),
                             status: status::PREPARED.into(),
-                            migration_key: Some(key.as_str().to_owned()),
+                            migration_key: Some(sealed_key.clone()),
                             auto_register: false,
                             bulk_id: None,
                             attempts: 0,
@@ -92,9 +93,9 @@ impl Registry {
         m: &MigrationRow,
     ) -> Result<(), DomainError> {
         let pid = ParticipantId::parse(&m.participant)?;
-        let key = m
-            .migration_key
-            .clone()
+        let key = self
+            .sealer
+            .open_opt(m.migration_key.as_deref())?
             .ok_or_else(|| DomainError::Corrupt(format!("migration {} has no key", m.id)))?;
         self.sml()?
             .migrate(&pid, &key)

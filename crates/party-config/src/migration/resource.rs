@@ -18,7 +18,7 @@ impl Registry {
         let row = self.migration_row(id)?;
         may_see(actor, &row)?;
         let history = self.store.read(|conn| migrations::history(conn, id))?;
-        Ok(MigrationView::from_rows(&row, &history))
+        MigrationView::from_rows(&row, &history, &self.sealer)
     }
 
     /// Migrations, newest first, filtered.
@@ -47,10 +47,7 @@ impl Registry {
             let items = rows
                 .iter()
                 .map(|r| {
-                    Ok(MigrationView::from_rows(
-                        r,
-                        &migrations::history(conn, &r.id)?,
-                    ))
+                    MigrationView::from_rows(r, &migrations::history(conn, &r.id)?, &self.sealer)
                 })
                 .collect::<Result<Vec<_>, DomainError>>()?;
             Ok(Page {

@@ -5,6 +5,8 @@ use smp_store::{HistoryRow, MigrationRow};
 use utoipa::ToSchema;
 
 use super::{Details, INBOUND, OUTBOUND, status};
+use crate::DomainError;
+use crate::sealed::KeySealer;
 use crate::views::rfc3339;
 
 /// The access point a participant is currently served by (from its current SMP's metadata).
@@ -85,16 +87,20 @@ pub struct MigrationFilter {
 }
 
 impl MigrationView {
-    pub(crate) fn from_rows(row: &MigrationRow, history: &[HistoryRow]) -> Self {
+    pub(crate) fn from_rows(
+        row: &MigrationRow,
+        history: &[HistoryRow],
+        sealer: &KeySealer,
+    ) -> Result<Self, DomainError> {
         let details = Details::of(row);
         let open_key = row.direction == OUTBOUND && row.status == status::PREPARED;
-        Self {
+        Ok(Self {
             id: row.id.clone(),
             direction: row.direction.clone(),
             participant: row.participant.clone(),
             status: row.status.clone(),
             migration_key: if open_key {
-                row.migration_key.clone()
+                sealer.open_opt(row.migration_key.as_deref())?
             } else {
                 None
             },
@@ -115,7 +121,7 @@ impl MigrationView {
                 .collect(),
             created_at: rfc3339(row.created_at),
             updated_at: rfc3339(row.updated_at),
-        }
+        })
     }
 }
 

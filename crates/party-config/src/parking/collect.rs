@@ -100,14 +100,14 @@ impl Registry {
         let open = self
             .store
             .read(|conn| migrations::open_for_participant(conn, &key))?;
-        if let Some(k) = open
+        if let Some(stored) = open
             .into_iter()
             .find(|m| m.direction == crate::migration::OUTBOUND && m.status == status::PREPARED)
             .and_then(|m| m.migration_key)
         {
             return Ok(CollectedToken {
                 participant: pid.to_string(),
-                migration_key: k,
+                migration_key: self.sealer.open(&stored).map_err(internal)?,
             });
         }
         let admin = self.unchecked_local_admin().map_err(internal)?;

@@ -29,6 +29,7 @@ use crate::policy::RegistrationPolicy;
 use crate::publication::{
     DocumentCache, Links, etag_of, render_service_group, render_service_metadata,
 };
+use crate::sealed::KeySealer;
 use crate::sml::{SmlRegistry, SmlState};
 use crate::{Actor, DomainError};
 
@@ -69,6 +70,7 @@ pub struct Registry {
     pub(crate) migration_check_ms: i64,
     pub(crate) migration_grace_ms: i64,
     pub(crate) policy: RegistrationPolicy,
+    pub(crate) sealer: KeySealer,
 }
 
 impl Registry {
@@ -88,7 +90,14 @@ impl Registry {
             migration_check_ms: config.migration_check_ms.max(10),
             migration_grace_ms: config.migration_grace_ms.max(0),
             policy: config.policy.clone(),
+            sealer: KeySealer::plaintext(),
         }
+    }
+
+    /// Seals stored migration keys with `sealer` (without it they are stored as given).
+    pub fn with_key_sealer(mut self, sealer: KeySealer) -> Self {
+        self.sealer = sealer;
+        self
     }
 
     /// Uses `sml` for migrations (prepare, migrate, takeover detection, watches).
