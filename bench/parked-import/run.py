@@ -8,6 +8,7 @@ time, the importer's peak RSS and the server's (the emulator lives in it), and c
 the SML holds all N afterwards.
 
 Usage: bench/parked-import/run.py [--participants N] [--database-url URL] [--ferry PATH]
+                                  [--workers N]
   --database-url  default: a fresh SQLite file; for PostgreSQL give an empty database.
 Standard library only. Uses target/debug/ferry (build it with `cargo build -p ferry`)
 unless --ferry is given.
@@ -57,6 +58,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--participants", type=int, default=100000)
     ap.add_argument("--database-url")
+    ap.add_argument("--workers", type=int, help="passed to `ferry parked import --workers`")
     ap.add_argument("--ferry", default=os.path.join(REPO, "target", "debug", "ferry"))
     args = ap.parse_args()
     with open(os.path.join(REPO, "certs-test", "ap", "ap-valid.b64")) as f:
@@ -87,6 +89,8 @@ def main():
                     f.write(f"iso6523-actorid-upis::9915:parked{i:07d},Parked company {i},BE\n")
             cmd = [args.ferry, "--json", "parked", "import", dump, "--endpoint-profile", "parking",
                    "--document-type", DOCTYPE, "--process", PROCESS]
+            if args.workers is not None:
+                cmd += ["--workers", str(args.workers)]
             start = time.monotonic()
             out = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
             elapsed = time.monotonic() - start

@@ -4,7 +4,9 @@
 
 use std::fmt::Write as _;
 
-use ferry_e2e::{ADMIN_TOKEN, DOCTYPE, FerryProcess, PROCESS, ap_cert_b64, metadata_path};
+use ferry_e2e::{
+    ADMIN_TOKEN, DOCTYPE, FerryProcess, PROCESS, ap_cert_b64, metadata_path, xmlsec_verify,
+};
 use serde_json::{Value, json};
 
 use crate::scheme_migration::{cli, cli_json};
@@ -18,6 +20,12 @@ fn dump(path: &std::path::Path, n: u32) {
             "iso6523-actorid-upis::9915:dump{i:04},\"Company {i}, Ltd\",BE"
         )
         .expect("write to a String");
+        // A participant listed twice, a few lines apart: with small batches on several
+        // workers the two copies are written concurrently.
+        if i == 15 {
+            writeln!(text, "iso6523-actorid-upis::9915:dump0010,Again,BE")
+                .expect("write to a String");
+        }
     }
     std::fs::write(path, text).expect("write the dump");
 }
@@ -64,14 +72,25 @@ fn a_dump_is_imported_registered_resumed_and_retired() {
             cli_json(&env, &args)
         };
 
-        let first = import(&[]);
+        // Small batches on several workers: documents are signed on every core before each
+        // batch's transaction.
+        let first = import(&["--batch-size", "7", "--workers", "3"]);
         assert_eq!(first["created"], 250, "{first}");
+        assert_eq!(first["existing"], 1, "the line listed twice: {first}");
         assert_eq!(first["smlRegistered"], 250, "{first}");
         assert_eq!(first["rejected"], json!([]), "{first}");
+        for p in [
+            "iso6523-actorid-upis::9915:dump0007",
+            "iso6523-actorid-upis::9915:dump0010",
+            "iso6523-actorid-upis::9915:dump0249",
+        ] {
+            let signed = ferry.get(&metadata_path(p, DOCTYPE));
+            signed.assert_status(200).assert_xml_ok();
+            assert!(signed.text().contains("https://parking.example.org/as4"));
+            assert!(signed.text().contains(&p["iso6523-actorid-upis::".len()..]));
+            xmlsec_verify(&signed.body);
+        }
         let p = "iso6523-actorid-upis::9915:dump0007";
-        let signed = ferry.get(&metadata_path(p, DOCTYPE));
-        signed.assert_status(200);
-        assert!(signed.text().contains("https://parking.example.org/as4"));
         let card = ferry.get(&format!("/businesscard/{}", ferry_e2e::encode_segment(p)));
         assert!(card.text().contains("Company 7, Ltd"), "{}", card.text());
 
@@ -84,7 +103,7 @@ fn a_dump_is_imported_registered_resumed_and_retired() {
         let rerun = import(&["--batch-size", "50"]);
         assert_eq!(
             (rerun["created"].clone(), rerun["existing"].clone()),
-            (json!(0), json!(250)),
+            (json!(0), json!(251)),
             "{rerun}"
         );
 

@@ -70,6 +70,10 @@ pub(crate) struct ParkedImportArgs {
     /// Participants per transaction and SML CreateList call (1..100).
     #[arg(long, default_value_t = 100)]
     pub(crate) batch_size: usize,
+    /// Batches imported side by side (0 = one per core). Each signs its documents before
+    /// its transaction, so batches overlap even on SQLite.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) workers: usize,
 }
 
 #[derive(Debug, Subcommand)]

@@ -118,6 +118,20 @@ impl Store {
         Ok(())
     }
 
+    /// Refreshes the query planner's statistics (PostgreSQL `ANALYZE`, SQLite
+    /// `PRAGMA optimize`). Bulk loads call it as the tables grow: until autovacuum catches
+    /// up, PostgreSQL plans (and caches plans) for the tiny tables it last measured, and a
+    /// lookup that should take one index probe scans the whole table instead.
+    pub fn refresh_statistics(&self) -> Result<(), StoreError> {
+        let mut conn = self.connection()?;
+        let sql = match self.backend {
+            Backend::Postgres => "ANALYZE",
+            Backend::Sqlite => "PRAGMA optimize",
+        };
+        diesel::sql_query(sql).execute(&mut *conn)?;
+        Ok(())
+    }
+
     /// Runs `f` in a transaction on a pooled connection: committed when `f` returns
     /// `Ok`, rolled back (nothing written) when it returns `Err`.
     ///

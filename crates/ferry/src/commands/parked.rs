@@ -5,6 +5,8 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use party_config::{
@@ -47,37 +49,84 @@ fn import(config: &Config, args: &ParkedImportArgs, json: bool) -> Result<(), Cl
         bar.set_style(style);
     }
     let batch_size = args.batch_size.clamp(1, PARKED_BATCH_LIMIT);
-    let mut summary = ParkedBatchSummary::default();
-    let mut batch = Vec::with_capacity(batch_size);
-    let reader = BufReader::new(open(&args.file)?);
-    for (index, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| read_error(&args.file, &e))?;
-        let fields = csv_fields(&line);
-        if fields.iter().all(|f| f.trim().is_empty()) {
-            bar.inc(1);
-            continue;
+    let workers = match args.workers {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    // The reader hands batches to the workers through a short queue, so memory stays
+    // bounded whatever the file size; the first error stops everything.
+    let summary = Mutex::new(ParkedBatchSummary::default());
+    let failure: Mutex<Option<CliError>> = Mutex::new(None);
+    let stop = AtomicBool::new(false);
+    // The tables grow from whatever they held to many times that: refresh the planner's
+    // statistics each time this import has doubled what it created.
+    let next_analyze = AtomicUsize::new(1000);
+    let (sender, receiver) = mpsc::sync_channel::<Vec<ParkedParticipant>>(workers * 2);
+    let receiver = Mutex::new(receiver);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let next = receiver
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .recv();
+                    let Ok(batch) = next else { return };
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    match registry.import_parked_batch(&actor, &spec, &batch) {
+                        Ok(done) => {
+                            let mut total = summary
+                                .lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner);
+                            total.add(done);
+                            bar.inc(batch.len() as u64);
+                            bar.set_message(format!("{} created", total.created));
+                            let created = total.created;
+                            drop(total);
+                            if created >= next_analyze.load(Ordering::Relaxed) {
+                                next_analyze.store(created * 2, Ordering::Relaxed);
+                                // Only a hint to the planner: a failure is not the import's.
+                                if let Err(e) = registry.refresh_statistics(&actor) {
+                                    tracing::warn!(error = %e, "could not refresh the planner statistics");
+                                }
+                            }
+                        }
+                        Err(e) => {
+                            stop.store(true, Ordering::Relaxed);
+                            failure
+                                .lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                .get_or_insert(e.into());
+                            return;
+                        }
+                    }
+                }
+            });
         }
-        if index == 0 && fields[0].trim().eq_ignore_ascii_case("identifier") {
-            bar.inc(1);
-            continue;
-        }
-        let field = |i: usize| fields.get(i).cloned().unwrap_or_default();
-        batch.push(ParkedParticipant {
-            participant: field(0),
-            name: field(1),
-            country: field(2),
+        let read = read_batches(&args.file, batch_size, &bar, |batch| {
+            !stop.load(Ordering::Relaxed) && sender.send(batch).is_ok()
         });
-        if batch.len() == batch_size {
-            summary.add(registry.import_parked_batch(&actor, &spec, &batch)?);
-            bar.inc(batch.len() as u64);
-            bar.set_message(format!("{} created", summary.created));
-            batch.clear();
+        drop(sender);
+        if let Err(e) = read {
+            stop.store(true, Ordering::Relaxed);
+            failure
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get_or_insert(e);
         }
+    });
+    if let Some(e) = failure
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        bar.abandon();
+        return Err(e);
     }
-    if !batch.is_empty() {
-        summary.add(registry.import_parked_batch(&actor, &spec, &batch)?);
-        bar.inc(batch.len() as u64);
-    }
+    let summary = summary
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     bar.finish_and_clear();
     let inactive = registry.finish_parked_import(&actor, spec.started_at)?;
     if json {
@@ -102,6 +151,43 @@ fn import(config: &Config, args: &ParkedImportArgs, json: bool) -> Result<(), Cl
         for r in &summary.rejected {
             println!("rejected\t{}\t{}\t{}", r.participant, r.code, r.message);
         }
+    }
+    Ok(())
+}
+
+/// Reads the CSV dump and hands it on in batches; `send` returns false to stop early.
+/// Blank lines and a header line (`identifier,…`) are skipped.
+fn read_batches(
+    path: &Path,
+    batch_size: usize,
+    bar: &ProgressBar,
+    mut send: impl FnMut(Vec<ParkedParticipant>) -> bool,
+) -> Result<(), CliError> {
+    let mut batch = Vec::with_capacity(batch_size);
+    for (index, line) in BufReader::new(open(path)?).lines().enumerate() {
+        let line = line.map_err(|e| read_error(path, &e))?;
+        let fields = csv_fields(&line);
+        if fields.iter().all(|f| f.trim().is_empty())
+            || (index == 0 && fields[0].trim().eq_ignore_ascii_case("identifier"))
+        {
+            bar.inc(1);
+            continue;
+        }
+        let field = |i: usize| fields.get(i).cloned().unwrap_or_default();
+        batch.push(ParkedParticipant {
+            participant: field(0),
+            name: field(1),
+            country: field(2),
+        });
+        if batch.len() == batch_size {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+            if !send(full) {
+                return Ok(());
+            }
+        }
+    }
+    if !batch.is_empty() {
+        send(batch);
     }
     Ok(())
 }

@@ -1,8 +1,11 @@
 //! One batch of a parked import, and the end of an import.
 
+use std::collections::HashMap;
+
 use peppol_id::ParticipantId;
 use serde::Serialize;
 use smp_store::participants::{self, ParticipantRow};
+use smp_store::services::ServiceRecord;
 use smp_store::{business_cards, parked_participants, parking, sml_jobs};
 use smp_xml::{BusinessEntity, Name};
 
@@ -110,71 +113,115 @@ impl Registry {
                 Err(e) => summary.rejected.push(rejection(&line.participant, &e)),
             }
         }
-        let rows = self.write(|conn, touched| {
-            let now = now_ms();
-            let mut to_register = Vec::new();
-            let mut created = Vec::new();
-            for (pid, entity) in &valid {
-                let key = pid.key();
-                parked_participants::mark_seen(conn, &key, spec.started_at)?;
-                if let Some(row) = participants::get_by_key(conn, &key)? {
-                    summary.existing += 1;
-                    if parking::lifecycle(conn, &key)?.as_deref() == Some("inactive") {
-                        parking::set_lifecycle(conn, &key, "active")?;
-                        summary.reactivated += 1;
+        // Two imports (or two batches of one dump listing a participant twice) may create the
+        // same participant at once; on PostgreSQL the later insert then fails. Again, that
+        // participant is simply one that exists.
+        let mut attempt = 0;
+        let rows = loop {
+            attempt += 1;
+            let mut counts = ParkedBatchSummary::default();
+            let presigned = self.presign(&capability, &valid)?;
+            let written = self.write(|conn, touched| {
+                let now = now_ms();
+                // The profile may have changed since the documents were signed: then sign here.
+                let presigned = match &presigned {
+                    Some(p) if self.fresh_service_record(conn, &capability)? == p.record => Some(p),
+                    _ => None,
+                };
+                let mut to_register = Vec::new();
+                let mut created = Vec::new();
+                for (pid, entity) in &valid {
+                    let key = pid.key();
+                    parked_participants::mark_seen(conn, &key, spec.started_at)?;
+                    if let Some(row) = participants::get_by_key(conn, &key)? {
+                        counts.existing += 1;
+                        if parking::lifecycle(conn, &key)?.as_deref() == Some("inactive") {
+                            parking::set_lifecycle(conn, &key, "active")?;
+                            counts.reactivated += 1;
+                        }
+                        // Created by an earlier import whose CreateList never answered: try
+                        // again. (One created since this import started belongs to another
+                        // batch of it, whose own CreateList registers it.)
+                        if self.sml_enabled
+                            && row.sml_state == SmlState::Pending.as_str()
+                            && row.created_at < spec.started_at
+                            && !has_pending_job(conn, &key)?
+                        {
+                            to_register.push(row);
+                        }
+                        continue;
                     }
-                    // Created by an import whose CreateList never answered: try again.
-                    if self.sml_enabled
-                        && row.sml_state == SmlState::Pending.as_str()
-                        && !has_pending_job(conn, &key)?
-                    {
-                        to_register.push(row);
+                    let row = participants::insert(
+                        conn,
+                        &participants::NewParticipant {
+                            participant_key: key.clone(),
+                            scheme: pid.scheme().to_owned(),
+                            value: pid.value().to_owned(),
+                            owner_id: Some(actor.user_id),
+                            extension: None,
+                            created_at: now,
+                        },
+                    )?;
+                    match presigned.and_then(|p| p.signed.get(&key).map(|bytes| (p, bytes))) {
+                        Some((p, bytes)) => {
+                            self.apply_presigned_service(conn, row.id, pid, &p.record, bytes, now)?;
+                        }
+                        None => self.apply_capability(conn, row.id, pid, &capability, now)?,
                     }
-                    continue;
+                    business_cards::replace(conn, row.id, &[entity_record(entity)], now)?;
+                    self.publish_group(conn, &row, now)?;
+                    self.publish_business_card(conn, pid, row.id, now)?;
+                    if self.sml_enabled {
+                        // Pending without a job: this batch's CreateList registers it.
+                        participants::set_sml_state(
+                            conn,
+                            row.id,
+                            SmlState::Pending.as_str(),
+                            None,
+                        )?;
+                    }
+                    record(
+                        conn,
+                        touched,
+                        actor,
+                        "participant.import_parked",
+                        Some(&key),
+                        None,
+                        now,
+                    )?;
+                    counts.created += 1;
+                    if self.sml_enabled {
+                        to_register.push(row.clone());
+                    }
+                    created.push(row);
                 }
-                let row = participants::insert(
-                    conn,
-                    &participants::NewParticipant {
-                        participant_key: key.clone(),
-                        scheme: pid.scheme().to_owned(),
-                        value: pid.value().to_owned(),
-                        owner_id: Some(actor.user_id),
-                        extension: None,
-                        created_at: now,
-                    },
-                )?;
-                self.apply_capability(conn, row.id, pid, &capability, now)?;
-                business_cards::replace(conn, row.id, &[entity_record(entity)], now)?;
-                self.publish_group(conn, &row, now)?;
-                self.publish_business_card(conn, pid, row.id, now)?;
-                if self.sml_enabled {
-                    // Pending without a job: this batch's CreateList registers it.
-                    participants::set_sml_state(conn, row.id, SmlState::Pending.as_str(), None)?;
+                // Last writes of the transaction: on PostgreSQL the first one takes the
+                // event-order lock, which should not be held while the batch is written.
+                for row in &created {
+                    emit_participant(conn, PARTICIPANT_REGISTERED, row, now)?;
                 }
-                record(
-                    conn,
-                    touched,
-                    actor,
-                    "participant.import_parked",
-                    Some(&key),
-                    None,
-                    now,
-                )?;
-                summary.created += 1;
-                if self.sml_enabled {
-                    to_register.push(row.clone());
+                Ok(to_register)
+            });
+            match written {
+                Err(DomainError::Store(e)) if e.is_unique_violation() && attempt < 3 => continue,
+                Err(e) => return Err(e),
+                Ok(rows) => {
+                    summary.created += counts.created;
+                    summary.existing += counts.existing;
+                    summary.reactivated += counts.reactivated;
+                    break rows;
                 }
-                created.push(row);
             }
-            // Last writes of the transaction: on PostgreSQL the first one takes the
-            // event-order lock, which should not be held while the batch is written.
-            for row in &created {
-                emit_participant(conn, PARTICIPANT_REGISTERED, row, now)?;
-            }
-            Ok(to_register)
-        })?;
+        };
         self.register_batch(&rows, &mut summary)?;
         Ok(summary)
+    }
+
+    /// Refreshes the database's planner statistics (administrators). A bulk import calls it
+    /// whenever the number of participants it created has doubled.
+    pub fn refresh_statistics(&self, actor: &Actor) -> Result<(), DomainError> {
+        actor.require_admin()?;
+        Ok(self.store.refresh_statistics()?)
     }
 
     /// Ends an import: parked participants that no batch of this import listed become
@@ -188,6 +235,56 @@ impl Registry {
         Ok(self
             .store
             .write(|conn| parked_participants::mark_missing_inactive(conn, started_at))?)
+    }
+
+    /// Signs the service document of every participant of the batch that does not exist
+    /// yet, on every core and before the write transaction: signing is most of an import's
+    /// work, and on SQLite the transaction holds the only write lock. `None` when the
+    /// capability cannot be resolved (the transaction then reports why).
+    fn presign(
+        &self,
+        capability: &CapabilitySpec,
+        valid: &[(ParticipantId, BusinessEntity)],
+    ) -> Result<Option<Presigned>, DomainError> {
+        let Ok(record) = self
+            .store
+            .read(|conn| self.fresh_service_record(conn, capability))
+        else {
+            return Ok(None);
+        };
+        let fresh: Vec<&ParticipantId> = self.store.read(|conn| {
+            let mut fresh = Vec::new();
+            for (pid, _) in valid {
+                if participants::get_by_key(conn, &pid.key())?.is_none() {
+                    fresh.push(pid);
+                }
+            }
+            Ok::<_, DomainError>(fresh)
+        })?;
+        let workers = std::thread::available_parallelism().map_or(1, usize::from);
+        let chunk = fresh.len().div_ceil(workers).max(1);
+        let signed = std::thread::scope(|scope| {
+            let handles: Vec<_> = fresh
+                .chunks(chunk)
+                .map(|part| {
+                    let record = &record;
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|pid| Ok((pid.key(), self.sign_service(pid, record)?)))
+                            .collect::<Result<Vec<_>, DomainError>>()
+                    })
+                })
+                .collect();
+            let mut signed = HashMap::with_capacity(fresh.len());
+            for handle in handles {
+                let part = handle
+                    .join()
+                    .map_err(|_| DomainError::Corrupt("a signing thread panicked".into()))??;
+                signed.extend(part);
+            }
+            Ok::<_, DomainError>(signed)
+        })?;
+        Ok(Some(Presigned { record, signed }))
     }
 
     /// One CreateList for the batch; on failure, durable jobs (which ask the SML first, so
@@ -237,6 +334,14 @@ impl Registry {
         }
         Ok(())
     }
+}
+
+/// A batch's service documents, signed before its transaction.
+struct Presigned {
+    /// The service every new participant of the batch receives.
+    record: ServiceRecord,
+    /// Participant key → its signed ServiceMetadata.
+    signed: HashMap<String, Vec<u8>>,
 }
 
 fn has_pending_job(conn: &mut smp_store::DbConnection, key: &str) -> Result<bool, DomainError> {

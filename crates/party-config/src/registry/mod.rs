@@ -164,10 +164,32 @@ impl Registry {
         record: &smp_store::services::ServiceRecord,
         now: i64,
     ) -> Result<(), DomainError> {
+        let bytes = self.sign_service(pid, record)?;
+        self.put_signed_service(conn, pid, record, &bytes, now)
+    }
+
+    /// The SignedServiceMetadata of `record`: pure CPU, safe to run on several threads and
+    /// outside a transaction (the parked import signs a batch on every core before writing).
+    pub(crate) fn sign_service(
+        &self,
+        pid: &ParticipantId,
+        record: &smp_store::services::ServiceRecord,
+    ) -> Result<Vec<u8>, DomainError> {
+        render_service_metadata(&self.signer, pid, record)
+    }
+
+    /// Stores a service's SignedServiceMetadata made by [`sign_service`](Self::sign_service).
+    pub(crate) fn put_signed_service(
+        &self,
+        conn: &mut DbConnection,
+        pid: &ParticipantId,
+        record: &smp_store::services::ServiceRecord,
+        signed: &[u8],
+        now: i64,
+    ) -> Result<(), DomainError> {
         let doctype = DocumentTypeId::new(&record.doctype_scheme, &record.doctype_value)
             .map_err(|e| DomainError::Corrupt(format!("stored document type: {e}")))?;
-        let bytes = render_service_metadata(&self.signer, pid, record)?;
-        put_document(conn, service_metadata_key(pid, &doctype), &bytes, now)
+        put_document(conn, service_metadata_key(pid, &doctype), signed, now)
     }
 
     /// Re-renders and re-signs every document of a participant.

@@ -103,6 +103,36 @@ impl Registry {
         })
     }
 
+    /// The service record `spec` gives a participant that has no service for its document
+    /// type yet (what [`apply_capability`](Self::apply_capability) would store for it).
+    pub(crate) fn fresh_service_record(
+        &self,
+        conn: &mut smp_store::DbConnection,
+        spec: &CapabilitySpec,
+    ) -> Result<ServiceRecord, DomainError> {
+        let (doctype, process) = capability_ids(spec)?;
+        let endpoint = resolve_endpoint(conn, spec)?;
+        Ok(merge_capability(None, &doctype, &process, endpoint))
+    }
+
+    /// Gives a participant created in this transaction the service `record` (from
+    /// [`fresh_service_record`](Self::fresh_service_record)) with its document already
+    /// signed: the same policy check and rows as `apply_capability`.
+    pub(crate) fn apply_presigned_service(
+        &self,
+        conn: &mut smp_store::DbConnection,
+        participant_id: i64,
+        pid: &ParticipantId,
+        record: &ServiceRecord,
+        signed: &[u8],
+        now: i64,
+    ) -> Result<(), DomainError> {
+        let doctype = DocumentTypeId::new(&record.doctype_scheme, &record.doctype_value)?;
+        self.policy.check(conn, participant_id, &doctype)?;
+        services::replace(conn, participant_id, record, now)?;
+        self.put_signed_service(conn, pid, record, signed, now)
+    }
+
     /// Merges a capability into the participant's stored services and re-signs that service.
     pub(crate) fn apply_capability(
         &self,

@@ -147,19 +147,39 @@ pub fn list(
         .order(services::doctype_key)
         .select(ServiceDbRow::as_select())
         .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let (procs, ends) = children(conn, &ids)?;
+    Ok(assemble(rows, procs, ends))
+}
+
+/// The processes and endpoints of the given services, in written order.
+///
+/// Looked up by id lists rather than joined to `services`: during a bulk load PostgreSQL's
+/// statistics lag behind the table sizes, and the join was planned as a hash join over a
+/// sequential scan of every process and endpoint, a cost that grows with the database.
+/// `= ANY(ids)` always takes the `(parent, position)` indexes.
+fn children(
+    conn: &mut DbConnection,
+    service_ids: &[i64],
+) -> Result<(Vec<ProcessDbRow>, Vec<EndpointDbRow>), StoreError> {
+    if service_ids.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
     let procs: Vec<ProcessDbRow> = processes::table
-        .inner_join(services::table)
-        .filter(services::participant_id.eq(participant_id))
+        .filter(processes::service_id.eq_any(service_ids))
         .order((processes::service_id, processes::position))
         .select(ProcessDbRow::as_select())
         .load(conn)?;
+    let process_ids: Vec<i64> = procs.iter().map(|p| p.id).collect();
+    if process_ids.is_empty() {
+        return Ok((procs, Vec::new()));
+    }
     let ends: Vec<EndpointDbRow> = endpoints::table
-        .inner_join(processes::table.inner_join(services::table))
-        .filter(services::participant_id.eq(participant_id))
+        .filter(endpoints::process_id.eq_any(&process_ids))
         .order((endpoints::process_id, endpoints::position))
         .select(EndpointDbRow::as_select())
         .load(conn)?;
-    Ok(assemble(rows, procs, ends))
+    Ok((procs, ends))
 }
 
 /// One service of a participant, by exact document-type scheme and value.
@@ -180,17 +200,7 @@ pub fn get(
     else {
         return Ok(None);
     };
-    let procs: Vec<ProcessDbRow> = processes::table
-        .filter(processes::service_id.eq(row.id))
-        .order(processes::position)
-        .select(ProcessDbRow::as_select())
-        .load(conn)?;
-    let ends: Vec<EndpointDbRow> = endpoints::table
-        .inner_join(processes::table)
-        .filter(processes::service_id.eq(row.id))
-        .order((endpoints::process_id, endpoints::position))
-        .select(EndpointDbRow::as_select())
-        .load(conn)?;
+    let (procs, ends) = children(conn, &[row.id])?;
     Ok(assemble(vec![row], procs, ends).pop())
 }
 
