@@ -10,6 +10,8 @@
 #   -v /etc/ferry/certs:/certs:ro
 #   -e FERRY_SIGNING__CERTIFICATE=/certs/smp.crt.pem -e FERRY_SIGNING__KEY=/certs/smp.key.pem
 #   -e FERRY_DATABASE__URL=postgres://... -e FERRY_ADMIN_TOKEN=...   (or mount a config file: --config)
+#   -e FERRY_MIGRATION__KEY_FILE=/run/secrets/ferry-migration-key   (the same secret on every node;
+#      by default it is created in /app/data next to the SQLite file)
 # and set FERRY_SERVER__PUBLIC_URL to the https URL clients use (ServiceGroup hrefs are built from
 # it; without it they would name the container's 0.0.0.0:8080).
 
