@@ -13,7 +13,8 @@ pub(crate) const DEFAULT_CONFIG: &str = "config/ferry.toml";
 /// The documented development bootstrap token (override with FERRY_ADMIN_TOKEN).
 pub(crate) const DEV_ADMIN_TOKEN: &str = "ferry-dev-admin-token";
 
-const SECTIONS: [&str; 10] = [
+const SECTIONS: [&str; 11] = [
+    "events",
     "parking",
     "policy",
     "identifiers",
@@ -42,6 +43,7 @@ pub(crate) struct Config {
     pub(crate) parking: ParkingConfig,
     pub(crate) policy: PolicyConfig,
     pub(crate) identifiers: IdentifiersConfig,
+    pub(crate) events: EventsConfig,
 }
 
 /// Registration policy: rules that refuse some service registrations.
@@ -55,6 +57,15 @@ pub(crate) struct PolicyConfig {
     pub(crate) legacy_equivalents: std::collections::BTreeMap<String, String>,
     /// Document types (`scheme::value`) that may not be registered at all.
     pub(crate) refused_document_types: Vec<String>,
+}
+
+/// The event log behind webhooks and `GET /api/v1/events`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EventsConfig {
+    /// Days an event (and its finished webhook deliveries) is kept; 0 keeps them for good.
+    /// An event still being delivered is kept whatever its age.
+    pub(crate) retention_days: u32,
 }
 
 /// Participant identifier maintenance (`ferry identifiers ...`).
@@ -247,6 +258,7 @@ impl Default for Config {
             identifiers: IdentifiersConfig {
                 scheme_overlap_days: 30,
             },
+            events: EventsConfig { retention_days: 30 },
             parking: ParkingConfig {
                 enabled: false,
                 bind: "127.0.0.1:8443".into(),

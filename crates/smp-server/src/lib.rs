@@ -240,7 +240,8 @@ fn spawn_background(registry: Arc<Registry>, poll: Duration) {
 
 /// Delivers webhooks from the outbox every 500 ms. Always on: with no subscriptions there
 /// is nothing due and a tick is one small query. Never exits once started: failures are
-/// recorded on the deliveries and retried with backoff.
+/// recorded on the deliveries and retried with backoff. At start and every 20 minutes it
+/// also prunes events past `events.retention_days`.
 fn spawn_webhook_worker(registry: Arc<Registry>) {
     std::thread::spawn(move || {
         // Built on this plain thread: reqwest's blocking client must not live in the runtime.
@@ -251,7 +252,16 @@ fn spawn_webhook_worker(registry: Arc<Registry>) {
                 return;
             }
         };
+        let mut ticks: u64 = 0;
         loop {
+            if ticks.is_multiple_of(2400) {
+                match registry.prune_events() {
+                    Ok(0) => {}
+                    Ok(pruned) => tracing::info!(pruned, "pruned events past their retention"),
+                    Err(e) => tracing::warn!(error = %e, "could not prune old events"),
+                }
+            }
+            ticks += 1;
             match registry.run_webhook_deliveries(&sender, 100) {
                 Ok(summary) if summary != Default::default() => {
                     tracing::info!(

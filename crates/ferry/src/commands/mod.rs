@@ -59,6 +59,7 @@ pub(crate) fn open_registry_with(
             policy: config
                 .registration_policy()
                 .map_err(|e| CliError::Startup(e.to_string()))?,
+            event_retention_ms: i64::from(config.events.retention_days) * 24 * 3600 * 1000,
         },
     );
     let registry = registry.with_key_sealer(load_key_sealer(&config.migration.key_file)?);

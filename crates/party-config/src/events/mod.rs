@@ -10,6 +10,7 @@
 
 mod delivery;
 mod outbox;
+mod retention;
 mod signature;
 mod subscriptions;
 mod views;

@@ -56,6 +56,9 @@ pub struct RegistryConfig {
     pub migration_grace_ms: i64,
     /// Rules that refuse some service registrations.
     pub policy: RegistrationPolicy,
+    /// How long events (and their finished webhook deliveries) are kept, in ms; 0 keeps
+    /// them for good.
+    pub event_retention_ms: i64,
 }
 
 /// The domain core behind every API.
@@ -71,6 +74,7 @@ pub struct Registry {
     pub(crate) migration_grace_ms: i64,
     pub(crate) policy: RegistrationPolicy,
     pub(crate) sealer: KeySealer,
+    pub(crate) event_retention_ms: i64,
 }
 
 impl Registry {
@@ -91,6 +95,7 @@ impl Registry {
             migration_grace_ms: config.migration_grace_ms.max(0),
             policy: config.policy.clone(),
             sealer: KeySealer::plaintext(),
+            event_retention_ms: config.event_retention_ms.max(0),
         }
     }
 

@@ -89,6 +89,7 @@ pub(crate) fn each_backend_with(
                 migration_check_ms: 1000,
                 migration_grace_ms: 0,
                 policy: policy.clone(),
+                event_retention_ms: 30 * 24 * 3600 * 1000,
             },
         );
         let admin = registry.unchecked_local_admin().unwrap();

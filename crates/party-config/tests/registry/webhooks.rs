@@ -565,3 +565,52 @@ fn webhooks_are_for_administrators_and_validated() {
         assert_eq!(actions, ["webhook.delete", "webhook.create"]);
     });
 }
+
+/// Retention (30 days in the test registry): a delivered event older than that goes with
+/// its delivery; one still being delivered stays until its delivery ends.
+#[test]
+fn events_past_their_retention_are_pruned_once_delivered() {
+    each_backend(|env| {
+        const DAY_MS: i64 = 24 * 3600 * 1000;
+        let receiver = Receiver::start(&[500]);
+        subscribe(&env, &receiver.url, &["*"]);
+        env.registry
+            .create_participant(&env.admin, &participant("9915:first"))
+            .unwrap();
+        env.registry
+            .create_participant(&env.admin, &participant("9915:second"))
+            .unwrap();
+        let sender = HttpWebhookSender::new().unwrap();
+        // The first delivery is refused (retrying), the second delivered.
+        let summary = env.registry.run_webhook_deliveries(&sender, 10).unwrap();
+        assert_eq!((summary.delivered, summary.retrying), (1, 1), "{summary:?}");
+
+        assert_eq!(
+            env.registry.prune_events_at(later()).unwrap(),
+            0,
+            "too young"
+        );
+        let in_31_days = later() + 31 * DAY_MS;
+        assert_eq!(env.registry.prune_events_at(in_31_days).unwrap(), 1);
+        let left = env.registry.events_after(&env.admin, None, None).unwrap();
+        assert_eq!(left.len(), 1, "the event still being delivered stays");
+        assert_eq!(
+            left[0].data["participant"],
+            "iso6523-actorid-upis::9915:first"
+        );
+
+        // Once its delivery succeeds, it goes too.
+        let summary = env
+            .registry
+            .run_webhook_deliveries_at(&sender, 10, in_31_days)
+            .unwrap();
+        assert_eq!(summary.delivered, 1, "{summary:?}");
+        assert_eq!(env.registry.prune_events_at(in_31_days).unwrap(), 1);
+        assert!(
+            env.registry
+                .events_after(&env.admin, None, None)
+                .unwrap()
+                .is_empty()
+        );
+    });
+}

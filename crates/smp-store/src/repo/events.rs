@@ -10,7 +10,7 @@
 
 use diesel::prelude::*;
 
-use crate::schema::events;
+use crate::schema::{events, webhook_deliveries};
 use crate::{DbConnection, StoreError};
 
 /// A stored event.
@@ -76,4 +76,30 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<Option<EventRow>, StoreEr
         .select(EventRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// Deletes up to `limit` events created before `before` whose webhook deliveries are all
+/// finished (delivered or given up), with those deliveries; returns how many events went.
+/// An event still being delivered is kept whatever its age.
+pub fn prune_before(conn: &mut DbConnection, before: i64, limit: i64) -> Result<usize, StoreError> {
+    let pending = webhook_deliveries::table
+        .filter(webhook_deliveries::event_row_id.eq(events::id))
+        .filter(webhook_deliveries::status.eq("pending"));
+    let doomed: Vec<i64> = events::table
+        .filter(events::created_at.lt(before))
+        .filter(diesel::dsl::not(diesel::dsl::exists(pending)))
+        .order(events::id)
+        .limit(limit.max(0))
+        .select(events::id)
+        .load(conn)?;
+    if doomed.is_empty() {
+        return Ok(0);
+    }
+    // Explicitly, not only by the foreign key's cascade: SQLite enforces it only with the
+    // pragma on, and the outcome must not depend on a connection setting.
+    diesel::delete(
+        webhook_deliveries::table.filter(webhook_deliveries::event_row_id.eq_any(&doomed)),
+    )
+    .execute(conn)?;
+    Ok(diesel::delete(events::table.filter(events::id.eq_any(&doomed))).execute(conn)?)
 }

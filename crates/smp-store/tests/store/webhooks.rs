@@ -5,6 +5,7 @@ use crate::common::{r, user, w};
 per_backend!(
     events_are_listed_after_a_sequence_number,
     events_commit_in_id_order,
+    old_finished_events_are_pruned,
     due_deliveries_join_event_and_subscription,
     attempts_are_guarded,
     deleting_a_subscription_deletes_its_deliveries
@@ -64,6 +65,48 @@ fn events_commit_in_id_order(store: &Store) {
         assert_eq!(seen[0].1, "evt_first");
         assert_eq!(seen[1], (second.id, "evt_second".to_owned()));
     });
+}
+
+/// Retention: old events go with their finished deliveries; an event still being delivered
+/// and recent events stay.
+fn old_finished_events_are_pruned(store: &Store) {
+    w(store, |c| {
+        webhooks::insert_subscription(c, &subscription("whk_1", None))
+    });
+    let delivered = w(store, |c| events::insert(c, &event("evt_delivered", 10)));
+    let pending = w(store, |c| events::insert(c, &event("evt_pending", 11)));
+    let plain = w(store, |c| events::insert(c, &event("evt_plain", 12)));
+    let recent = w(store, |c| events::insert(c, &event("evt_recent", 100)));
+    let done = w(store, |c| {
+        webhooks::insert_delivery(c, "whk_1", delivered.id, 10)
+    });
+    let outcome = DeliveryOutcome {
+        status: "delivered",
+        next_attempt_at: 10,
+        http_status: Some(200),
+        error: None,
+        delivered_at: Some(10),
+    };
+    assert!(w(store, |c| webhooks::record_attempt(
+        c, done.id, 0, &outcome
+    )));
+    let waiting = w(store, |c| {
+        webhooks::insert_delivery(c, "whk_1", pending.id, 11)
+    });
+
+    // One at a time, oldest first.
+    assert_eq!(w(store, |c| events::prune_before(c, 50, 1)), 1);
+    assert_eq!(w(store, |c| events::prune_before(c, 50, 100)), 1);
+    assert_eq!(w(store, |c| events::prune_before(c, 50, 100)), 0);
+    let left: Vec<String> = r(store, |c| events::after(c, 0, 10))
+        .into_iter()
+        .map(|e| e.event_id)
+        .collect();
+    assert_eq!(left, ["evt_pending", "evt_recent"]);
+    assert!(r(store, |c| events::get(c, plain.id)).is_none());
+    assert!(r(store, |c| webhooks::get_delivery(c, done.id)).is_none());
+    assert!(r(store, |c| webhooks::get_delivery(c, waiting.id)).is_some());
+    assert!(r(store, |c| events::get(c, recent.id)).is_some());
 }
 
 fn events_are_listed_after_a_sequence_number(store: &Store) {
