@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 pub(crate) const DEFAULT_CONFIG: &str = "config/ferry.toml";
 /// The documented development bootstrap token (override with FERRY_ADMIN_TOKEN).
 pub(crate) const DEV_ADMIN_TOKEN: &str = "ferry-dev-admin-token";
+/// The organisation of every certificate in `certs-test/` (see `certs-test/generate.sh`).
+const TEST_PKI_ORGANIZATION: &str = "Ferry Test";
 
 const SECTIONS: [&str; 11] = [
     "events",
@@ -353,6 +355,33 @@ impl Config {
         Ok(config)
     }
 
+    /// On a real Peppol network (`sml.mode` test or production) the published development
+    /// admin token and the test PKI's keys (in the repository for everyone) would hand the
+    /// SMP to anybody: refuse to start with them.
+    fn refuse_development_secrets(&self) -> Result<(), ConfigError> {
+        if self.admin_token == DEV_ADMIN_TOKEN {
+            return Err(invalid(
+                "admin_token",
+                "FERRY_ADMIN_TOKEN",
+                "the development token is public; set your own (or an empty one to disable it) before joining a Peppol network",
+            ));
+        }
+        let pem = std::fs::read(&self.signing.certificate).unwrap_or_default();
+        let from_test_pki = openssl::x509::X509::from_pem(&pem).is_ok_and(|cert| {
+            cert.issuer_name()
+                .entries_by_nid(openssl::nid::Nid::ORGANIZATIONNAME)
+                .any(|e| e.data().as_slice() == TEST_PKI_ORGANIZATION.as_bytes())
+        });
+        if from_test_pki {
+            return Err(invalid(
+                "signing.certificate",
+                "FERRY_SIGNING__CERTIFICATE",
+                "this is a certs-test/ certificate, whose key is public; use the SMP certificate OpenPeppol issued you",
+            ));
+        }
+        Ok(())
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         let s = &self.server;
         if s.bind.parse::<std::net::SocketAddr>().is_err() {
@@ -445,6 +474,9 @@ impl Config {
                 "FERRY_SML__SMP_ID",
                 "use a DNS label: letters, digits and '-', at most 63",
             ));
+        }
+        if matches!(sml.mode.as_str(), "test" | "production") {
+            self.refuse_development_secrets()?;
         }
         if sml.mode == "custom"
             && !sml.url.starts_with("https://")
@@ -603,18 +635,6 @@ impl Config {
 
     /// Warns about `FERRY_*` variables that configure nothing (usually a typo).
     pub(crate) fn unknown_env_vars() -> Vec<String> {
-        const KNOWN_SECTIONS: [&str; 10] = [
-            "PARKING__",
-            "POLICY__",
-            "IDENTIFIERS__",
-            "MIGRATION__",
-            "SERVER__",
-            "DATABASE__",
-            "SIGNING__",
-            "CACHE__",
-            "LOG__",
-            "SML__",
-        ];
         const OTHER: [&str; 5] = [
             "ADMIN_TOKEN",
             "TEST_POSTGRES_URL",
@@ -625,7 +645,11 @@ impl Config {
         std::env::vars()
             .filter_map(|(k, _)| k.strip_prefix("FERRY_").map(str::to_owned))
             .filter(|k| {
-                !OTHER.contains(&k.as_str()) && !KNOWN_SECTIONS.iter().any(|s| k.starts_with(s))
+                !OTHER.contains(&k.as_str())
+                    && !SECTIONS.iter().any(|s| {
+                        k.strip_prefix(&s.to_ascii_uppercase())
+                            .is_some_and(|rest| rest.starts_with("__"))
+                    })
             })
             .map(|k| format!("FERRY_{k}"))
             .collect()
@@ -642,6 +666,40 @@ mod tests {
         assert_eq!(c.server.bind, "127.0.0.1:8080");
         assert_eq!(c.database.url, "sqlite://data/ferry.db");
         assert_eq!(c.admin_token, DEV_ADMIN_TOKEN);
+    }
+
+    #[test]
+    fn real_networks_refuse_the_development_secrets() {
+        let mut c = Config::default();
+        c.signing.certificate = repo_file("certs-test/smp/smp.crt.pem");
+        c.signing.key = repo_file("certs-test/smp/smp.key.pem");
+        assert!(c.validate().is_ok(), "fine with the emulator");
+        for mode in ["test", "production"] {
+            c.sml.mode = mode.into();
+            c.admin_token = DEV_ADMIN_TOKEN.into();
+            let msg = c
+                .validate()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(msg.contains("FERRY_ADMIN_TOKEN"), "{mode}: {msg}");
+            c.admin_token = "an-operator-secret-token".into();
+            let msg = c
+                .validate()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                msg.contains("signing.certificate") && msg.contains("certs-test"),
+                "{mode}: {msg}"
+            );
+        }
+    }
+
+    fn repo_file(rel: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(rel)
     }
 
     #[test]
