@@ -107,13 +107,15 @@ impl StoreError {
     }
 
     /// Worth retrying later: the pool was exhausted or the database was busy, or a
-    /// serializable transaction lost a race.
+    /// serializable transaction lost a race, or PostgreSQL broke a deadlock by aborting
+    /// this transaction.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Pool(_) => true,
             Self::Query(DieselError::DatabaseError(kind, info)) => {
                 matches!(kind, DatabaseErrorKind::SerializationFailure)
                     || info.message().contains("database is locked")
+                    || info.message().contains("deadlock detected")
             }
             _ => false,
         }

@@ -114,8 +114,9 @@ impl Registry {
             }
         }
         // Two imports (or two batches of one dump listing a participant twice) may create the
-        // same participant at once; on PostgreSQL the later insert then fails. Again, that
-        // participant is simply one that exists.
+        // same participant at once; on PostgreSQL the later insert then fails, or, with two
+        // such participants in opposite order, one batch is aborted to break the deadlock.
+        // Again, those participants are simply ones that exist.
         let mut attempt = 0;
         let rows = loop {
             attempt += 1;
@@ -203,7 +204,11 @@ impl Registry {
                 Ok(to_register)
             });
             match written {
-                Err(DomainError::Store(e)) if e.is_unique_violation() && attempt < 3 => continue,
+                Err(DomainError::Store(e))
+                    if (e.is_unique_violation() || e.is_retryable()) && attempt < 5 =>
+                {
+                    continue;
+                }
                 Err(e) => return Err(e),
                 Ok(rows) => {
                     summary.created += counts.created;

@@ -130,3 +130,23 @@ fn bad_lines_are_rejected_and_a_newer_dump_marks_missing_ones_inactive() {
         assert_eq!(again.reactivated, 1);
     });
 }
+
+/// Two batches written at the same time that share participants, in opposite order: on
+/// PostgreSQL one waits on the other's insert (unique violation) or they deadlock and one
+/// is aborted. Either way both batches succeed and each participant exists once.
+#[test]
+fn concurrent_batches_sharing_participants_both_succeed() {
+    with_registry(|admin, r, sml| {
+        let forward: Vec<_> = (0..40).map(line).collect();
+        let backward: Vec<_> = (0..40).rev().map(line).collect();
+        let (a, b) = std::thread::scope(|scope| {
+            let a = scope.spawn(|| r.import_parked_batch(admin, &spec(1), &forward));
+            let b = scope.spawn(|| r.import_parked_batch(admin, &spec(1), &backward));
+            (a.join().unwrap(), b.join().unwrap())
+        });
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.created + b.created, 40, "{a:?} {b:?}");
+        assert_eq!(a.existing + b.existing, 40, "{a:?} {b:?}");
+        assert_eq!(sml.count(), 40);
+    });
+}
