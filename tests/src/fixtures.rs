@@ -165,13 +165,51 @@ fn split_id(id: &str) -> (&str, &str) {
         .unwrap_or_else(|| panic!("test identifier {id} has no `::`"))
 }
 
-/// A TCP port on loopback that nobody listens on right now (for services that must come
-/// back on the same port, or be reached by a second process).
+/// A loopback port that nobody uses right now, for services that must come back on the
+/// same port or be reached by a second process.
+///
+/// Taken from below the kernel's ephemeral range: a port the OS hands out for a `:0` bind
+/// (the servers the tests start) or an outgoing connection could otherwise be the very port
+/// this function returned a moment earlier, and the later bind then fails with "address in
+/// use" (seen in CI). Within one test process no port is handed out twice; each is checked
+/// free for TCP and UDP (the emulator's DNS listens on both).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static HANDED_OUT: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+
+    let low = 10_000_u32;
+    let high = ephemeral_range_start().clamp(low + 1000, 32_768);
+    let span = high - low;
+    // Different test processes start at different places in the range.
+    let start = std::process::id().wrapping_mul(7919) % span;
+    for _ in 0..span {
+        let offset = (start + NEXT.fetch_add(1, Ordering::Relaxed)) % span;
+        let Ok(port) = u16::try_from(low + offset) else {
+            continue;
+        };
+        let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
+        if handed_out.contains(&port) {
+            continue;
+        }
+        let tcp = std::net::TcpListener::bind(("127.0.0.1", port));
+        let udp = std::net::UdpSocket::bind(("127.0.0.1", port));
+        if tcp.is_ok() && udp.is_ok() {
+            handed_out.push(port);
+            return port;
+        }
+    }
+    panic!("no free loopback port below {high}");
+}
+
+/// The first port of the kernel's ephemeral range (Linux: `ip_local_port_range`), 32768 when
+/// unknown.
+fn ephemeral_range_start() -> u32 {
+    fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(32_768)
 }
 
 /// Environment for a `ferry serve` whose in-process SML emulator listens on a fixed port,
