@@ -113,10 +113,13 @@ impl Registry {
                 Err(e) => summary.rejected.push(rejection(&line.participant, &e)),
             }
         }
+        // Rows are written in key order: two batches that share participants then lock them
+        // in the same order, so one waits for the other instead of deadlocking with it.
+        valid.sort_by_cached_key(|(pid, _)| pid.key());
         // Two imports (or two batches of one dump listing a participant twice) may create the
-        // same participant at once; on PostgreSQL the later insert then fails, or, with two
-        // such participants in opposite order, one batch is aborted to break the deadlock.
-        // Again, those participants are simply ones that exist.
+        // same participant at once; on PostgreSQL the later insert then fails. Again, that
+        // participant is simply one that exists. (A deadlock abort, which the key order
+        // should rule out, is retried the same way.)
         let mut attempt = 0;
         let rows = loop {
             attempt += 1;
