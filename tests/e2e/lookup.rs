@@ -11,6 +11,7 @@ use ferry_e2e::{
     for_each_database, repo_root, spec_dir,
 };
 use serde_json::{Value, json};
+use test_support::http_stub::Response;
 
 const P: &str = "iso6523-actorid-upis::0208:0123456749";
 const ENDPOINT: &str = "https://ap.example.org/as4";
@@ -321,36 +322,18 @@ fn a_second_redirect_is_refused() {
 /// returned here, is known) at any path, and the same SignedServiceMetadata bytes for every
 /// `…/services/…` path.
 fn static_smp(group: Arc<OnceLock<String>>, metadata: Vec<u8>) -> String {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(&stream);
-            let mut request_line = String::new();
-            if reader.read_line(&mut request_line).is_err() {
-                continue;
-            }
-            let mut header = String::new();
-            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-                header.clear();
-            }
-            let path = request_line.split(' ').nth(1).unwrap_or("/");
-            let body: &[u8] = if path.contains("/services/") {
-                &metadata
-            } else {
-                group.get().map_or(&[], |g| g.as_bytes())
-            };
-            let mut out = &stream;
-            let _ = write!(
-                out,
-                "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = out.write_all(body);
-        }
-    });
-    base
+    test_support::http_stub::serve(move |request| Response {
+        status: 200,
+        content_type: "text/xml",
+        body: if request.path.contains("/services/") {
+            metadata.clone()
+        } else {
+            group
+                .get()
+                .map(|g| g.as_bytes().to_vec())
+                .unwrap_or_default()
+        },
+    })
 }
 
 /// Registrations older than the ICD rules are still published by other SMPs (here: a signed

@@ -3,10 +3,7 @@
 //! same event is listed by `GET /api/v1/events`.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 use std::time::Duration;
 
 use ferry_e2e::{ADMIN_TOKEN, PARTICIPANT, assert_problem, for_each_database};
@@ -14,51 +11,19 @@ use openssl::hash::MessageDigest;
 use openssl::pkey::PKey;
 use openssl::sign::Signer;
 use serde_json::json;
+use test_support::http_stub::{self, Response};
 
-pub(crate) struct Received {
-    pub(crate) headers: HashMap<String, String>,
-    pub(crate) body: Vec<u8>,
-}
+pub(crate) use test_support::http_stub::Request as Received;
 
-/// A local HTTP receiver answering 200 to everything; requests arrive on the channel.
+/// A local HTTP receiver answering 204 to everything; requests arrive on the channel.
 pub(crate) fn receiver() -> (String, mpsc::Receiver<Received>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/ferry-events", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                continue;
-            }
-            let mut headers = HashMap::new();
-            loop {
-                let mut h = String::new();
-                reader.read_line(&mut h).unwrap();
-                let h = h.trim_end();
-                if h.is_empty() {
-                    break;
-                }
-                let (k, v) = h.split_once(':').unwrap();
-                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
-            }
-            let len: usize = headers
-                .get("content-length")
-                .map_or(0, |v| v.parse().unwrap());
-            let mut body = vec![0; len];
-            reader.read_exact(&mut body).unwrap();
-            let _ = write!(
-                stream,
-                "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-            if tx.send(Received { headers, body }).is_err() {
-                return;
-            }
-        }
+    let tx = Mutex::new(tx);
+    let base = http_stub::serve(move |request| {
+        let _ = tx.lock().unwrap().send(request.clone());
+        Response::empty(204)
     });
-    (url, rx)
+    (format!("{base}/ferry-events"), rx)
 }
 
 pub(crate) fn hmac_sha256_hex(secret: &str, body: &[u8]) -> String {

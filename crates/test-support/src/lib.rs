@@ -6,11 +6,16 @@
 //! tests are skipped, unless `CI` or `FERRY_REQUIRE_ALL` is set: then a missing
 //! server is an error, so CI cannot pass by silently testing less.
 //!
+//! [`http_stub`] is a loopback HTTP server for tests that need a peer (a webhook receiver,
+//! another SMP).
+//!
 //! What this crate deliberately does not do: start or stop database servers, drop
 //! the databases it creates (they belong to a throwaway server), or depend on any
 //! Ferry crate.
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))] // tests: a failed unwrap is a failed test
+
+pub mod http_stub;
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};

@@ -2,8 +2,7 @@
 //! local HTTP receiver signed with HMAC-SHA256, failures are retried with backoff and
 //! given up after the last attempt.
 
-use std::collections::{HashMap, VecDeque};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::collections::VecDeque;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
@@ -13,18 +12,14 @@ use openssl::sign::Signer;
 use party_config::{CapabilitySpec, HttpWebhookSender, NewParticipant, NewWebhook, WebhookView};
 use peppol_id::ParticipantId;
 use smp_xml::ServiceGroup;
+use test_support::http_stub::{self, Request, Response};
 
 use crate::support::{DOCTYPE, Env, PARTICIPANT, PROCESS, each_backend, each_backend_with_sml};
 
 const SECRET: &str = "test-secret-0123456789";
 
 /// One request as the receiver saw it.
-#[derive(Debug, Clone)]
-struct Received {
-    path: String,
-    headers: HashMap<String, String>,
-    body: Vec<u8>,
-}
+type Received = Request;
 
 /// A local HTTP server that records requests and answers with scripted statuses (200 once
 /// the script is used up).
@@ -36,50 +31,15 @@ struct Receiver {
 
 impl Receiver {
     fn start(script: &[u16]) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
         let received = Arc::new(Mutex::new(Vec::new()));
         let script = Arc::new(Mutex::new(script.iter().copied().collect::<VecDeque<_>>()));
         let (rec, scr) = (received.clone(), script.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { return };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                    continue;
-                }
-                let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
-                let mut headers = HashMap::new();
-                loop {
-                    let mut h = String::new();
-                    reader.read_line(&mut h).unwrap();
-                    let h = h.trim_end();
-                    if h.is_empty() {
-                        break;
-                    }
-                    let (k, v) = h.split_once(':').unwrap();
-                    headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
-                }
-                let len: usize = headers
-                    .get("content-length")
-                    .map_or(0, |v| v.parse().unwrap());
-                let mut body = vec![0; len];
-                reader.read_exact(&mut body).unwrap();
-                let status = scr.lock().unwrap().pop_front().unwrap_or(200);
-                rec.lock().unwrap().push(Received {
-                    path,
-                    headers,
-                    body,
-                });
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                );
-            }
+        let base = http_stub::serve(move |request| {
+            rec.lock().unwrap().push(request.clone());
+            Response::empty(scr.lock().unwrap().pop_front().unwrap_or(200))
         });
         Self {
-            url,
+            url: format!("{base}/hook"),
             received,
             script,
         }
