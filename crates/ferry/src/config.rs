@@ -251,7 +251,7 @@ impl Default for Config {
             },
             policy: PolicyConfig {
                 require_bis3_before_legacy: false,
-                legacy_equivalents: party_config::RegistrationPolicy::default_legacy_equivalents()
+                legacy_equivalents: smp_core::RegistrationPolicy::default_legacy_equivalents()
                     .into_iter()
                     .map(|p| (p.legacy.to_string(), p.bis3.to_string()))
                     .collect(),
@@ -535,18 +535,16 @@ impl Config {
     }
 
     /// The `[policy]` section as the domain's rules; fails on an unparsable document type.
-    pub(crate) fn registration_policy(
-        &self,
-    ) -> Result<party_config::RegistrationPolicy, ConfigError> {
+    pub(crate) fn registration_policy(&self) -> Result<smp_core::RegistrationPolicy, ConfigError> {
         let doctype = |key: &'static str, env: &'static str, s: &str| {
             peppol_id::DocumentTypeId::parse(s)
                 .map_err(|e| invalid(key, env, format!("`{s}`: {e}")))
         };
         let p = &self.policy;
-        let mut legacy_equivalents = party_config::RegistrationPolicy::default_legacy_equivalents();
+        let mut legacy_equivalents = smp_core::RegistrationPolicy::default_legacy_equivalents();
         for (legacy, bis3) in &p.legacy_equivalents {
             let env = "FERRY_POLICY__LEGACY_EQUIVALENTS";
-            let pair = party_config::LegacyEquivalent {
+            let pair = smp_core::LegacyEquivalent {
                 legacy: doctype("policy.legacy_equivalents", env, legacy)?,
                 bis3: doctype("policy.legacy_equivalents", env, bis3)?,
             };
@@ -565,7 +563,7 @@ impl Config {
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(party_config::RegistrationPolicy {
+        Ok(smp_core::RegistrationPolicy {
             require_bis3_before_legacy: p.require_bis3_before_legacy,
             legacy_equivalents,
             refused_document_types,

@@ -1,69 +1,153 @@
-//! The domain core of Ferry: participants, their capabilities and published documents.
+//! Taking registrations over and handing them on, built on the `smp-core` kernel.
 //!
-//! Every operation the HTTP API or the CLI offers is one method of [`Registry`]. A write
-//! updates the normalised tables, re-renders and re-signs the documents it affects, and
-//! records an audit row and a change row, all in one transaction; the read path then
-//! serves stored bytes through [`DocumentCache`].
+//! [`Handover`] wraps a [`Core`] with what moving participants needs — the migration-key
+//! sealer, migration timing, the parking desk — and hands out one service per area:
 //!
-//! This crate does not speak HTTP and does not parse URLs: handlers give it parsed
-//! identifiers and parsed documents. It does not touch SQL either: `smp-store` does.
-//! The one HTTP client here delivers webhooks ([`HttpWebhookSender`]); subscribers' URLs
-//! are the one kind of URL it checks.
+//! | service | owns |
+//! |---|---|
+//! | [`Handover::migrations`] | migrations out (key + PrepareToMigrate), in with a key, in by watching; bulk; the migration worker |
+//! | [`Handover::parking`] | AP-certificate token collection, quotas, blacklist, operator controls |
+//! | [`Handover::parked_import`] | bulk loading of parked participants with SML CreateList batches |
+//! | [`Handover::scheme_migration`] | re-registering participants under a new ICD with an overlap |
+//!
+//! Everything here writes through the core's transaction (`Core::write`) and publishes
+//! through its publisher, so a participant taken over is published exactly as one created
+//! over the API. This crate never speaks HTTP and never writes SQL; it never publishes
+//! or signs on its own.
 #![forbid(unsafe_code)]
 
-mod access;
-mod adapters;
-mod capability;
-mod certificate;
-mod error;
-mod events;
 mod migration;
 mod parked_import;
 mod parking;
-mod policy;
-mod publication;
-mod registry;
 mod scheme_migration;
 mod sealed;
-mod sml;
-mod views;
 
-pub use crate::access::Actor;
-pub use crate::adapters::SmlClientRegistry;
-pub use crate::capability::{CapabilitySpec, EndpointSpec};
-pub use crate::error::DomainError;
-pub use crate::events::{
-    DeliveryRunSummary, DeliveryView, EVENT_TYPES, EventView, HttpWebhookSender,
-    MIGRATION_CANCELLED, MIGRATION_COMPLETED, MIGRATION_FAILED, MIGRATION_PREPARED, NewWebhook,
-    PARTICIPANT_DELETED, PARTICIPANT_REGISTERED, WebhookSender, WebhookView, webhook_signature,
-};
+use std::sync::Arc;
+
+pub use smp_core::{Actor, Core, DomainError};
+
 pub use crate::migration::{
     BulkView, CurrentAccessPoint, HistoryEntry, MigrationFilter, MigrationRunSummary,
-    MigrationView, NewInboundMigration, RejectedItem,
+    MigrationView, Migrations, NewInboundMigration, RejectedItem,
 };
 pub use crate::parked_import::{
-    PARKED_BATCH_LIMIT, ParkedBatchSummary, ParkedImportSpec, ParkedParticipant,
+    PARKED_BATCH_LIMIT, ParkedBatchSummary, ParkedImport, ParkedImportSpec, ParkedParticipant,
 };
 pub use crate::parking::{
     ApCaller, ApTrust, CallerView, CollectedToken, CollectionView, DEFAULT_AP_CA_MARKERS, Parking,
-    ParkingEnvironment, ParkingLimits, ScheduledAllowance, TokenError,
-};
-pub use crate::policy::{LegacyEquivalent, PolicyRule, RegistrationPolicy};
-pub use crate::publication::{DocumentCache, Generation, Links, PublishedDocument};
-pub use crate::registry::{
-    ADMIN_USERNAME, Registry, RegistryConfig, business_card_key, service_group_key,
-    service_metadata_key,
+    ParkingDesk, ParkingEnvironment, ParkingLimits, ScheduledAllowance, TokenError,
 };
 pub use crate::scheme_migration::{
-    SchemeMigrationReport, SchemeMigrationRequest, SchemeMigrationRun,
+    SchemeMigration, SchemeMigrationReport, SchemeMigrationRequest, SchemeMigrationRun,
 };
 pub use crate::sealed::KeySealer;
-pub use crate::sml::{
-    ReconcileReport, SmlFailure, SmlFailureKind, SmlRegistry, SmlRunSummary, SmlState,
-};
-pub use crate::views::{
-    AuditView, CapabilityView, CreatedToken, ListParams, NewParticipant, NewToken, NewUser, Page,
-    ParticipantSummary, ParticipantView, ProfileSpec, ProfileUpdate, ProfileView, RedirectView,
-    TokenView, UserView,
-};
-pub use smp_store::documents::{DocumentKey, DocumentKind};
+
+/// Migrations one worker tick moves at most.
+const MIGRATION_BATCH: usize = 200;
+
+/// How migrations are timed.
+#[derive(Debug, Clone)]
+pub struct HandoverConfig {
+    /// How often open migrations are checked (takeover detection, watches), in ms; watches
+    /// back off from here up to 5 minutes.
+    pub migration_check_ms: i64,
+    /// How long a participant that migrated away keeps being served after the takeover
+    /// was seen (senders may still hold the old DNS answer), in ms.
+    pub migration_grace_ms: i64,
+}
+
+/// The core plus what taking registrations over and handing them on needs.
+pub struct Handover {
+    core: Arc<Core>,
+    sealer: KeySealer,
+    check_ms: i64,
+    grace_ms: i64,
+    parking: Option<Arc<Parking>>,
+}
+
+impl Handover {
+    /// Migrations and imports over `core`; keys are stored as given until
+    /// [`with_key_sealer`](Self::with_key_sealer).
+    pub fn new(core: Arc<Core>, config: &HandoverConfig) -> Self {
+        Self {
+            core,
+            sealer: KeySealer::plaintext(),
+            check_ms: config.migration_check_ms.max(10),
+            grace_ms: config.migration_grace_ms.max(0),
+            parking: None,
+        }
+    }
+
+    /// Seals stored migration keys with `sealer`.
+    pub fn with_key_sealer(mut self, sealer: KeySealer) -> Self {
+        self.sealer = sealer;
+        self
+    }
+
+    /// Opens the parking desk (token collection by access points).
+    pub fn with_parking(mut self, parking: Arc<Parking>) -> Self {
+        self.parking = Some(parking);
+        self
+    }
+
+    /// The kernel this is built on.
+    pub fn core(&self) -> &Arc<Core> {
+        &self.core
+    }
+
+    /// Migrations in, out and by watching.
+    pub fn migrations(&self) -> Migrations<'_> {
+        Migrations {
+            core: &self.core,
+            h: self,
+        }
+    }
+
+    /// The parking desk; an error when the parking SMP is not enabled.
+    pub fn parking(&self) -> Result<ParkingDesk<'_>, DomainError> {
+        let desk = self
+            .parking
+            .as_deref()
+            .ok_or(DomainError::ParkingDisabled)?;
+        Ok(ParkingDesk {
+            core: &self.core,
+            desk,
+            h: self,
+        })
+    }
+
+    /// Bulk loading of parked participants.
+    pub fn parked_import(&self) -> ParkedImport<'_> {
+        ParkedImport { core: &self.core }
+    }
+
+    /// Starts the migration worker under `supervisor`, every `interval`, when the core has
+    /// an SML (without one no migration can move).
+    pub fn start_workers(
+        self: &Arc<Self>,
+        supervisor: &smp_core::workers::Supervisor,
+        interval: std::time::Duration,
+    ) {
+        if self.core.sml().is_err() {
+            return;
+        }
+        let h = Arc::clone(self);
+        supervisor.spawn("migrations", interval, move || {
+            let summary = h.migrations().run_migrations(MIGRATION_BATCH)?;
+            if summary != MigrationRunSummary::default() {
+                tracing::debug!(
+                    stepped = summary.stepped,
+                    cleaned_up = summary.cleaned_up,
+                    errors = summary.errors,
+                    "migrations run"
+                );
+            }
+            Ok::<(), DomainError>(())
+        });
+    }
+
+    /// Moving participants to a new scheme (ICD).
+    pub fn scheme_migration(&self) -> SchemeMigration<'_> {
+        SchemeMigration { core: &self.core }
+    }
+}

@@ -47,16 +47,18 @@ fn credentials(req: &HttpRequest) -> Result<Credentials, DomainError> {
     Err(DomainError::AuthenticationFailed)
 }
 
-/// Authenticates a request against the registry (off the async threads: it hits the database).
+/// Authenticates a request against the domain (off the async threads: it hits the database).
 pub(crate) async fn authenticate(
     req: &HttpRequest,
     state: &web::Data<AppState>,
 ) -> Result<Actor, Problem> {
     let creds = credentials(req)?;
-    let registry = state.registry.clone();
+    let domain = state.domain.clone();
     let actor = web::block(move || match creds {
-        Credentials::Bearer(token) => registry.authenticate_bearer(&token),
-        Credentials::Basic(user, password) => registry.authenticate_basic(&user, &password),
+        Credentials::Bearer(token) => domain.core().users().authenticate_bearer(&token),
+        Credentials::Basic(user, password) => {
+            domain.core().users().authenticate_basic(&user, &password)
+        }
     })
     .await??;
     Ok(actor)

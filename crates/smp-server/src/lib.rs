@@ -19,10 +19,10 @@ mod tls;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::{App, HttpServer, web};
-use party_config::{Parking, Registry, SmlRegistry};
+use party_config::Handover;
+use smp_core::workers::Supervisor;
 
 pub use crate::metrics::Metrics;
 pub use crate::problem::Problem;
@@ -46,14 +46,6 @@ pub struct ServerSettings {
     pub workers: usize,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
-    /// How often to look for changes made by other nodes (0 = never).
-    pub change_poll: Duration,
-    /// The SML to mirror registrations in; None when SML registration is off.
-    pub sml: Option<Arc<dyn SmlRegistry>>,
-    /// How often the registration worker looks for due SML jobs.
-    pub sml_interval: Duration,
-    /// The parking desk when the parking SMP is enabled (see [`run_with_parking`]).
-    pub parking: Option<Arc<Parking>>,
 }
 
 /// A bound listener, its TLS setup and the URL it answers on.
@@ -105,30 +97,24 @@ pub fn normalise_base_path(base: &str) -> String {
     }
 }
 
-/// Serves until the process is asked to stop (SIGINT/SIGTERM).
+/// Serves until the process is asked to stop (SIGINT/SIGTERM); with `parking` (from
+/// [`bind_parking`]) also the parking SMP's token collection listener. The domain's
+/// workers run under `supervisor`, started by the caller; `/health` and `/metrics` report
+/// them.
 pub async fn run(
-    bound: Bound,
-    settings: ServerSettings,
-    registry: Arc<Registry>,
-) -> std::io::Result<()> {
-    run_with_parking(bound, None, settings, registry).await
-}
-
-/// As [`run`], plus the parking SMP's token collection listener (from [`bind_parking`];
-/// it needs `settings.parking`).
-pub async fn run_with_parking(
     bound: Bound,
     parking: Option<Bound>,
     settings: ServerSettings,
-    registry: Arc<Registry>,
+    domain: Arc<Handover>,
+    supervisor: Supervisor,
 ) -> std::io::Result<()> {
     let base_path = normalise_base_path(&settings.base_path);
     let state = web::Data::new(AppState {
-        registry: registry.clone(),
+        domain,
         metrics: Metrics::default(),
         max_body_bytes: settings.max_body_bytes,
         base_path: base_path.clone(),
-        parking: settings.parking.clone(),
+        supervisor,
     });
     if let Some(parking) = parking {
         let server = parking_server(parking, state.clone(), settings.workers)?;
@@ -137,11 +123,6 @@ pub async fn run_with_parking(
                 tracing::error!(error = %e, "the parking listener stopped");
             }
         });
-    }
-    spawn_background(registry.clone(), settings.change_poll);
-    spawn_webhook_worker(registry.clone());
-    if let Some(sml) = settings.sml.clone() {
-        spawn_sml_worker(registry, sml, settings.sml_interval);
     }
 
     let server = HttpServer::new(move || {
@@ -207,110 +188,4 @@ fn peer_chain(ssl: &openssl::ssl::SslRef) -> api::parking::PeerChain {
         }
     }
     api::parking::PeerChain(chain)
-}
-
-/// Republishes when the public URL or signing certificate changed, then keeps the cache in
-/// step with other nodes. Runs on plain threads: it is all blocking database work.
-fn spawn_background(registry: Arc<Registry>, poll: Duration) {
-    let republisher = registry.clone();
-    std::thread::spawn(move || {
-        if let Err(e) = republisher.republish_if_needed() {
-            tracing::error!(error = %e, "republishing documents failed; old documents are still served");
-        }
-    });
-    if poll.is_zero() {
-        return;
-    }
-    std::thread::spawn(move || {
-        let mut ticks: u64 = 0;
-        loop {
-            std::thread::sleep(poll);
-            if let Err(e) = registry.poll_changes() {
-                tracing::warn!(error = %e, "could not read the change log; cache cleared");
-            }
-            ticks += 1;
-            if ticks.is_multiple_of(600)
-                && let Err(e) = registry.prune_changes()
-            {
-                tracing::warn!(error = %e, "could not prune the change log");
-            }
-        }
-    });
-}
-
-/// Delivers webhooks from the outbox every 500 ms. Always on: with no subscriptions there
-/// is nothing due and a tick is one small query. Never exits once started: failures are
-/// recorded on the deliveries and retried with backoff. At start and every 20 minutes it
-/// also prunes events past `events.retention_days`.
-fn spawn_webhook_worker(registry: Arc<Registry>) {
-    std::thread::spawn(move || {
-        // Built on this plain thread: reqwest's blocking client must not live in the runtime.
-        let sender = match party_config::HttpWebhookSender::new() {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::error!(error = %e, "webhook worker not started: no HTTP client");
-                return;
-            }
-        };
-        let mut ticks: u64 = 0;
-        loop {
-            if ticks.is_multiple_of(2400) {
-                match registry.prune_events() {
-                    Ok(0) => {}
-                    Ok(pruned) => tracing::info!(pruned, "pruned events past their retention"),
-                    Err(e) => tracing::warn!(error = %e, "could not prune old events"),
-                }
-            }
-            ticks += 1;
-            match registry.run_webhook_deliveries(&sender, 100) {
-                Ok(summary) if summary != Default::default() => {
-                    tracing::info!(
-                        delivered = summary.delivered,
-                        retrying = summary.retrying,
-                        failed = summary.failed,
-                        "webhook deliveries run"
-                    );
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, "webhook worker could not read or record deliveries")
-                }
-            }
-            std::thread::sleep(Duration::from_millis(500));
-        }
-    });
-}
-
-/// Carries out SML registration intents and moves due migrations. Never exits: failures are recorded on the jobs
-/// and the next tick tries again.
-fn spawn_sml_worker(registry: Arc<Registry>, sml: Arc<dyn SmlRegistry>, interval: Duration) {
-    std::thread::spawn(move || {
-        loop {
-            match registry.run_migrations(200) {
-                Ok(summary) if summary != Default::default() => {
-                    tracing::debug!(
-                        stepped = summary.stepped,
-                        cleaned_up = summary.cleaned_up,
-                        errors = summary.errors,
-                        "migrations run"
-                    );
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "migration worker could not read migrations"),
-            }
-            match registry.run_sml_jobs(sml.as_ref(), 100) {
-                Ok(summary) if summary != Default::default() => {
-                    tracing::info!(
-                        done = summary.done,
-                        retrying = summary.retrying,
-                        failed = summary.failed,
-                        "SML jobs run"
-                    );
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "SML worker could not read or record jobs"),
-            }
-            std::thread::sleep(interval);
-        }
-    });
 }

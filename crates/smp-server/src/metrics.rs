@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use party_config::Registry;
+use smp_core::Core;
+use smp_core::workers::{WorkerReport, WorkerState};
 
 /// Which part of the API a request hit.
 #[derive(Clone, Copy)]
@@ -28,7 +29,7 @@ impl Metrics {
     }
 
     /// The exposition text.
-    pub(crate) fn render(&self, registry: &Registry) -> String {
+    pub(crate) fn render(&self, core: &Core, workers: &[WorkerReport]) -> String {
         let mut out = String::new();
         out.push_str(
             "# HELP ferry_http_requests_total SMP API requests by area and status class.\n",
@@ -43,7 +44,7 @@ impl Metrics {
                 );
             }
         }
-        let (hits, misses, entries) = registry.cache().stats();
+        let (hits, misses, entries) = core.cache().stats();
         let _ = writeln!(
             out,
             "# HELP ferry_cache_hits_total Reads answered from memory.\n# TYPE ferry_cache_hits_total counter"
@@ -59,6 +60,25 @@ impl Metrics {
             "# HELP ferry_cache_entries Documents held in memory.\n# TYPE ferry_cache_entries gauge"
         );
         let _ = writeln!(out, "ferry_cache_entries {entries}");
+        let _ = writeln!(
+            out,
+            "# HELP ferry_worker_restarts_total Background worker restarts after a panic.\n# TYPE ferry_worker_restarts_total counter"
+        );
+        for w in workers {
+            let _ = writeln!(
+                out,
+                "ferry_worker_restarts_total{{worker=\"{}\"}} {}",
+                w.name, w.restarts
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP ferry_worker_up Whether a background worker is running (1) or waiting to restart (0).\n# TYPE ferry_worker_up gauge"
+        );
+        for w in workers {
+            let up = u8::from(w.state != WorkerState::Restarting);
+            let _ = writeln!(out, "ferry_worker_up{{worker=\"{}\"}} {up}", w.name);
+        }
         out
     }
 }

@@ -2,21 +2,34 @@
 
 use actix_web::{HttpResponse, web};
 use serde_json::json;
+use smp_core::workers::WorkerState;
 
 use crate::state::AppState;
 
-/// 200 when the database answers, 503 otherwise.
+/// 200 when the database answers and every background worker is running, 503 otherwise;
+/// the body names each worker with its state and restart count.
 pub(crate) async fn health(state: web::Data<AppState>) -> HttpResponse {
-    let registry = state.registry.clone();
-    match web::block(move || registry.health()).await {
-        Ok(Ok(())) => HttpResponse::Ok().json(json!({"status": "ok", "database": "ok"})),
+    let domain = state.domain.clone();
+    let workers = state.supervisor.health();
+    let workers_ok = workers.iter().all(|w| w.state != WorkerState::Restarting);
+    let database = match web::block(move || domain.core().health()).await {
+        Ok(Ok(())) => "ok",
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "health check: database unavailable");
-            HttpResponse::ServiceUnavailable()
-                .json(json!({"status": "unavailable", "database": "error"}))
+            "error"
         }
-        Err(_) => HttpResponse::ServiceUnavailable()
-            .json(json!({"status": "unavailable", "database": "unknown"})),
+        Err(_) => "unknown",
+    };
+    let healthy = database == "ok" && workers_ok;
+    let body = json!({
+        "status": if healthy { "ok" } else { "unavailable" },
+        "database": database,
+        "workers": workers,
+    });
+    if healthy {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
     }
 }
 
@@ -24,5 +37,9 @@ pub(crate) async fn health(state: web::Data<AppState>) -> HttpResponse {
 pub(crate) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render(&state.registry))
+        .body(
+            state
+                .metrics
+                .render(state.domain.core(), &state.supervisor.health()),
+        )
 }

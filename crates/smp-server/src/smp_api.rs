@@ -6,7 +6,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
-use party_config::{
+use smp_core::{
     DocumentKey, PublishedDocument, business_card_key, service_group_key, service_metadata_key,
 };
 
@@ -92,7 +92,7 @@ async fn read(
             ),
         ),
     };
-    let doc = match state.registry.cached(&key) {
+    let doc = match state.domain.core().documents().cached(&key) {
         Some(doc) => doc,
         None => load(state, key)
             .await?
@@ -108,11 +108,11 @@ async fn load(
     // An embedded SQLite read is a local B-tree lookup that never waits for a writer (WAL):
     // handing it to the blocking pool would cost more in thread switches than the read
     // itself. A PostgreSQL read waits on the network, so it must not hold the worker.
-    if state.registry.reads_are_local() {
-        return Ok(state.registry.load(&key)?);
+    if state.domain.core().documents().reads_are_local() {
+        return Ok(state.domain.core().documents().load(&key)?);
     }
-    let registry = state.registry.clone();
-    Ok(web::block(move || registry.load(&key)).await??)
+    let domain = state.domain.clone();
+    Ok(web::block(move || domain.core().documents().load(&key)).await??)
 }
 
 fn respond(req: &HttpRequest, doc: &PublishedDocument) -> HttpResponse {
@@ -176,21 +176,32 @@ async fn put(
     let actor = authenticate(req, state).await?;
     let register_in_sml = !create_in_sml_disabled(req.query_string());
     let body = read_body(payload, state.max_body_bytes).await?;
-    let registry = state.registry.clone();
+    let domain = state.domain.clone();
     web::block(move || -> Result<(), Problem> {
-        let opts = registry.parse_options();
+        let opts = domain.core().parse_options();
         match target {
             Target::ServiceGroup(p) => {
                 let group = smp_xml::parse_service_group(&body, opts)?;
-                registry.put_service_group(&actor, &p, &group, register_in_sml)?;
+                domain.core().participants().put_service_group(
+                    &actor,
+                    &p,
+                    &group,
+                    register_in_sml,
+                )?;
             }
             Target::ServiceMetadata(p, d) => {
                 let metadata = smp_xml::parse_service_metadata(&body, opts)?;
-                registry.put_service_metadata(&actor, &p, &d, &metadata)?;
+                domain
+                    .core()
+                    .participants()
+                    .put_service_metadata(&actor, &p, &d, &metadata)?;
             }
             Target::BusinessCard(p) => {
                 let card = smp_xml::parse_business_card(&body, opts)?;
-                registry.put_business_card(&actor, &p, &card)?;
+                domain
+                    .core()
+                    .participants()
+                    .put_business_card(&actor, &p, &card)?;
             }
         }
         Ok(())
@@ -205,11 +216,17 @@ async fn delete(
     target: Target,
 ) -> Result<HttpResponse, Problem> {
     let actor = authenticate(req, state).await?;
-    let registry = state.registry.clone();
+    let domain = state.domain.clone();
     web::block(move || match target {
-        Target::ServiceGroup(p) => registry.delete_participant(&actor, &p),
-        Target::ServiceMetadata(p, d) => registry.delete_service_metadata(&actor, &p, &d),
-        Target::BusinessCard(p) => registry.delete_business_card(&actor, &p),
+        Target::ServiceGroup(p) => domain.core().participants().delete_participant(&actor, &p),
+        Target::ServiceMetadata(p, d) => domain
+            .core()
+            .participants()
+            .delete_service_metadata(&actor, &p, &d),
+        Target::BusinessCard(p) => domain
+            .core()
+            .participants()
+            .delete_business_card(&actor, &p),
     })
     .await??;
     Ok(HttpResponse::Ok().finish())

@@ -2,20 +2,22 @@
 
 use std::sync::Arc;
 
-use party_config::{Parking, Registry};
+use party_config::Handover;
+
+use smp_core::workers::Supervisor;
 
 use crate::metrics::Metrics;
 
 /// Shared application state.
 pub struct AppState {
-    /// The domain core.
-    pub registry: Arc<Registry>,
+    /// The domain: the core's services and the handover services built on it.
+    pub domain: Arc<Handover>,
     /// Request counters.
     pub metrics: Metrics,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
     /// The path prefix every route lives under ("" or "/smp").
     pub base_path: String,
-    /// The parking desk when the parking SMP is enabled (operator routes answer 404 without).
-    pub parking: Option<Arc<Parking>>,
+    /// The domain's background workers, for `/health` and `/metrics`.
+    pub supervisor: Supervisor,
 }

@@ -15,18 +15,22 @@ pub(crate) fn run(
     command: IdentifiersCommand,
     json: bool,
 ) -> Result<(), CliError> {
-    let registry = super::open_registry(config, &super::offline_public_url(config))?;
-    let actor = registry.unchecked_local_admin()?;
+    let domain = super::open_domain(config, &super::offline_public_url(config))?;
+    let actor = domain.core().users().unchecked_local_admin()?;
     match command {
         IdentifiersCommand::MigrateScheme(args) => {
             if args.report {
-                let report = registry.scheme_migration_report(&actor, &args.from, &args.to)?;
+                let report = domain
+                    .scheme_migration()
+                    .scheme_migration_report(&actor, &args.from, &args.to)?;
                 return print(json, &report, || print_report(&report));
             }
             let days = args
                 .overlap_days
                 .unwrap_or(config.identifiers.scheme_overlap_days);
-            let run = registry.migrate_scheme(&actor, &request(&args, days))?;
+            let run = domain
+                .scheme_migration()
+                .migrate_scheme(&actor, &request(&args, days))?;
             print(json, &run, || {
                 let verb = if run.dry_run { "would be" } else { "were" };
                 println!(

@@ -12,12 +12,12 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use party_config::{
-    Actor, BulkView, CapabilitySpec, DomainError, MigrationFilter, MigrationView,
-    NewInboundMigration, Registry, SmlRegistry,
+    Actor, BulkView, DomainError, Handover, MigrationFilter, MigrationView, NewInboundMigration,
 };
 use peppol_id::ParticipantId;
 use serde::Serialize;
 use sml_client::MigrationKey;
+use smp_core::{CapabilitySpec, SmlRegistry};
 
 use crate::cli::{MigrateBulkArgs, MigrateCommand, MigrateStatusArgs, MigrationCapabilityArgs};
 use crate::config::Config;
@@ -32,9 +32,9 @@ const FAILED: &str = "failed";
 pub(crate) fn run(config: &Config, command: MigrateCommand, json: bool) -> Result<(), CliError> {
     // Reading migrations needs neither the SML nor its certificates.
     if let MigrateCommand::Status(args) = &command {
-        let registry = super::open_registry(config, &super::offline_public_url(config))?;
-        let actor = registry.unchecked_local_admin()?;
-        return status(&registry, &actor, args, json);
+        let domain = super::open_domain(config, &super::offline_public_url(config))?;
+        let actor = domain.core().users().unchecked_local_admin()?;
+        return status(&domain, &actor, args, json);
     }
     // Watching (also in retries and bulk requests) asks the SML's DNS who holds a participant.
     let sml: Arc<dyn SmlRegistry> = match &command {
@@ -43,12 +43,13 @@ pub(crate) fn run(config: &Config, command: MigrateCommand, json: bool) -> Resul
         }
         _ => super::sml_setup::connect(config)?,
     };
-    let registry =
-        super::open_registry_with(config, &super::offline_public_url(config), Some(sml))?;
-    let actor = registry.unchecked_local_admin()?;
+    let domain = super::open_domain_with(config, &super::offline_public_url(config), Some(sml))?;
+    let actor = domain.core().users().unchecked_local_admin()?;
     match command {
         MigrateCommand::Out { participant } => {
-            let view = registry.prepare_outbound(&actor, &ParticipantId::parse(&participant)?)?;
+            let view = domain
+                .migrations()
+                .prepare_outbound(&actor, &ParticipantId::parse(&participant)?)?;
             show(&view, json)
         }
         MigrateCommand::In(args) => {
@@ -59,7 +60,7 @@ pub(crate) fn run(config: &Config, command: MigrateCommand, json: bool) -> Resul
                 auto_register: None,
                 business_card: None,
             };
-            finished(registry.create_inbound(&actor, &request)?, json)
+            finished(domain.migrations().create_inbound(&actor, &request)?, json)
         }
         MigrateCommand::Watch(args) => {
             let request = NewInboundMigration {
@@ -69,11 +70,15 @@ pub(crate) fn run(config: &Config, command: MigrateCommand, json: bool) -> Resul
                 auto_register: Some(!args.no_auto_register),
                 business_card: None,
             };
-            finished(registry.create_inbound(&actor, &request)?, json)
+            finished(domain.migrations().create_inbound(&actor, &request)?, json)
         }
-        MigrateCommand::Cancel { id } => show(&registry.cancel_migration(&actor, &id)?, json),
-        MigrateCommand::Retry { id } => finished(registry.retry_migration(&actor, &id)?, json),
-        MigrateCommand::Bulk(args) => bulk(&registry, &actor, args, json),
+        MigrateCommand::Cancel { id } => {
+            show(&domain.migrations().cancel_migration(&actor, &id)?, json)
+        }
+        MigrateCommand::Retry { id } => {
+            finished(domain.migrations().retry_migration(&actor, &id)?, json)
+        }
+        MigrateCommand::Bulk(args) => bulk(&domain, &actor, args, json),
         // Answered above, without the SML.
         MigrateCommand::Status(_) => Ok(()),
     }
@@ -105,15 +110,15 @@ fn finished(view: MigrationView, json: bool) -> Result<(), CliError> {
 }
 
 fn status(
-    registry: &Registry,
+    domain: &Handover,
     actor: &Actor,
     args: &MigrateStatusArgs,
     json: bool,
 ) -> Result<(), CliError> {
     if let Some(id) = &args.id {
-        return show(&registry.migration(actor, id)?, json);
+        return show(&domain.migrations().migration(actor, id)?, json);
     }
-    let page = registry.list_migrations(
+    let page = domain.migrations().list_migrations(
         actor,
         &MigrationFilter {
             status: args.status.clone(),
@@ -228,7 +233,7 @@ struct BulkSummary<'a> {
 }
 
 fn bulk(
-    registry: &Registry,
+    domain: &Handover,
     actor: &Actor,
     args: MigrateBulkArgs,
     json: bool,
@@ -257,18 +262,18 @@ fn bulk(
             reason: "no usable rows".into(),
         }));
     }
-    let created = registry.create_bulk(actor, &items)?;
+    let created = domain.migrations().create_bulk(actor, &items)?;
     let rejected = created.rejected.clone();
     let view = if args.no_wait {
         created
     } else {
         let show_bar = !json && std::io::stdout().is_terminal();
-        let mut done = wait(registry, &created, show_bar)?;
+        let mut done = wait(domain, &created, show_bar)?;
         done.rejected = rejected;
         done
     };
     let failed = if view.failed > 0 {
-        failed_items(registry, actor, &view.id)?
+        failed_items(domain, actor, &view.id)?
     } else {
         Vec::new()
     };
@@ -292,7 +297,7 @@ fn bulk(
 }
 
 /// Steps due migrations and follows the bulk request until none of it is in progress.
-fn wait(registry: &Registry, created: &BulkView, show_bar: bool) -> Result<BulkView, CliError> {
+fn wait(domain: &Handover, created: &BulkView, show_bar: bool) -> Result<BulkView, CliError> {
     let len = u64::try_from(created.total).unwrap_or(0);
     let bar = if show_bar {
         ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stdout())
@@ -304,10 +309,10 @@ fn wait(registry: &Registry, created: &BulkView, show_bar: bool) -> Result<BulkV
         bar.set_style(style);
     }
     let result = loop {
-        if let Err(e) = registry.run_migrations(STEP_LIMIT) {
+        if let Err(e) = domain.migrations().run_migrations(STEP_LIMIT) {
             break Err(e.into());
         }
-        let view = match registry.bulk(&created.id) {
+        let view = match domain.migrations().bulk(&created.id) {
             Ok(view) => view,
             Err(e) => break Err(e.into()),
         };
@@ -326,13 +331,13 @@ fn wait(registry: &Registry, created: &BulkView, show_bar: bool) -> Result<BulkV
 }
 
 fn failed_items(
-    registry: &Registry,
+    domain: &Handover,
     actor: &Actor,
     bulk_id: &str,
 ) -> Result<Vec<FailedItem>, CliError> {
     let mut items = Vec::new();
     loop {
-        let page = registry.list_migrations(
+        let page = domain.migrations().list_migrations(
             actor,
             &MigrationFilter {
                 status: Some(FAILED.into()),

@@ -11,24 +11,26 @@ pub(crate) mod sml_setup;
 
 use std::sync::Arc;
 
-use party_config::{Registry, RegistryConfig};
+use party_config::{Handover, HandoverConfig};
+use smp_core::{Core, CoreConfig};
 use smp_store::Store;
 use smp_xml::SigningKey;
 
 use crate::config::Config;
 use crate::error::CliError;
 
-/// Opens the database (running migrations) and loads the signing key.
-pub(crate) fn open_registry(config: &Config, public_url: &str) -> Result<Arc<Registry>, CliError> {
-    open_registry_with(config, public_url, None)
+/// Opens the database (running migrations), loads the signing key, and builds the core
+/// with the handover services on top.
+pub(crate) fn open_domain(config: &Config, public_url: &str) -> Result<Arc<Handover>, CliError> {
+    open_domain_with(config, public_url, None).map(Arc::new)
 }
 
-/// [`open_registry`] with the SML that migrations use.
-pub(crate) fn open_registry_with(
+/// [`open_domain`] with the SML that registration jobs and migrations use.
+pub(crate) fn open_domain_with(
     config: &Config,
     public_url: &str,
-    sml: Option<Arc<dyn party_config::SmlRegistry>>,
-) -> Result<Arc<Registry>, CliError> {
+    sml: Option<Arc<dyn smp_core::SmlRegistry>>,
+) -> Result<Handover, CliError> {
     let store = Store::open(&config.database.url, config.database.max_connections)
         .map_err(|e| CliError::Startup(format!("database.url: {e}")))?;
     let cert = std::fs::read(&config.signing.certificate).map_err(|e| {
@@ -42,31 +44,37 @@ pub(crate) fn open_registry_with(
     })?;
     let signer = SigningKey::from_pem(&cert, &key)
         .map_err(|e| CliError::Startup(format!("signing key: {e}")))?;
-    let registry = Registry::new(
+    let core = Core::new(
         store,
         signer,
-        &RegistryConfig {
+        &CoreConfig {
             public_url: public_url.to_owned(),
             base_path: config.server.base_path.clone(),
             cache_enabled: config.cache.enabled,
             cache_max_entries: config.cache.max_entries,
             max_document_bytes: config.server.max_body_bytes,
             sml_enabled: config.sml.mode != "off",
-            migration_check_ms: i64::try_from(config.migration.check_interval_ms)
-                .unwrap_or(i64::MAX),
-            migration_grace_ms: i64::try_from(config.migration.cleanup_grace_ms)
-                .unwrap_or(i64::MAX),
             policy: config
                 .registration_policy()
                 .map_err(|e| CliError::Startup(e.to_string()))?,
             event_retention_ms: i64::from(config.events.retention_days) * 24 * 3600 * 1000,
         },
     );
-    let registry = registry.with_key_sealer(load_key_sealer(&config.migration.key_file)?);
-    Ok(Arc::new(match sml {
-        Some(sml) => registry.with_sml(sml),
-        None => registry,
-    }))
+    let core = match sml {
+        Some(sml) => core.with_sml(sml),
+        None => core,
+    };
+    let handover = Handover::new(
+        Arc::new(core),
+        &HandoverConfig {
+            migration_check_ms: i64::try_from(config.migration.check_interval_ms)
+                .unwrap_or(i64::MAX),
+            migration_grace_ms: i64::try_from(config.migration.cleanup_grace_ms)
+                .unwrap_or(i64::MAX),
+        },
+    )
+    .with_key_sealer(load_key_sealer(&config.migration.key_file)?);
+    Ok(handover)
 }
 
 /// Reads the migration-key sealing key, creating the file (mode 0600) when it is missing.

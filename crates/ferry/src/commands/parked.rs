@@ -1,4 +1,4 @@
-//! `ferry parked import FILE`: bulk-load a registry dump of parked participants
+//! `ferry parked import FILE`: bulk-load a domain dump of parked participants
 //! (CSV: identifier, name, country) against the configured database, registering them in
 //! the SML 100 at a time with CreateList.
 
@@ -9,9 +9,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, mpsc};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use party_config::{
-    PARKED_BATCH_LIMIT, ParkedBatchSummary, ParkedImportSpec, ParkedParticipant, SmlRegistry,
-};
+use party_config::{PARKED_BATCH_LIMIT, ParkedBatchSummary, ParkedImportSpec, ParkedParticipant};
+use smp_core::SmlRegistry;
 
 use crate::cli::{ParkedCommand, ParkedImportArgs};
 use crate::config::Config;
@@ -29,8 +28,8 @@ fn import(config: &Config, args: &ParkedImportArgs, json: bool) -> Result<(), Cl
     } else {
         Some(super::sml_setup::connect(config)?)
     };
-    let registry = super::open_registry_with(config, &super::offline_public_url(config), sml)?;
-    let actor = registry.unchecked_local_admin()?;
+    let domain = super::open_domain_with(config, &super::offline_public_url(config), sml)?;
+    let actor = domain.core().users().unchecked_local_admin()?;
     let total = count_lines(&args.file)?;
     let spec = ParkedImportSpec {
         endpoint_profile: args.endpoint_profile.clone(),
@@ -75,7 +74,7 @@ fn import(config: &Config, args: &ParkedImportArgs, json: bool) -> Result<(), Cl
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    match registry.import_parked_batch(&actor, &spec, &batch) {
+                    match domain.parked_import().import_parked_batch(&actor, &spec, &batch) {
                         Ok(done) => {
                             let mut total = summary
                                 .lock()
@@ -88,7 +87,7 @@ fn import(config: &Config, args: &ParkedImportArgs, json: bool) -> Result<(), Cl
                             if created >= next_analyze.load(Ordering::Relaxed) {
                                 next_analyze.store(created * 2, Ordering::Relaxed);
                                 // Only a hint to the planner: a failure is not the import's.
-                                if let Err(e) = registry.refresh_statistics(&actor) {
+                                if let Err(e) = domain.parked_import().refresh_statistics(&actor) {
                                     tracing::warn!(error = %e, "could not refresh the planner statistics");
                                 }
                             }
@@ -128,7 +127,9 @@ fn import(config: &Config, args: &ParkedImportArgs, json: bool) -> Result<(), Cl
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     bar.finish_and_clear();
-    let inactive = registry.finish_parked_import(&actor, spec.started_at)?;
+    let inactive = domain
+        .parked_import()
+        .finish_parked_import(&actor, spec.started_at)?;
     if json {
         let mut value = serde_json::to_value(&summary)
             .map_err(|e| CliError::Startup(format!("json output: {e}")))?;

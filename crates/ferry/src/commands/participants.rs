@@ -1,7 +1,7 @@
 //! `ferry participants add|list|show|rm`: local administration against the configured database.
 
-use party_config::{CapabilitySpec, ListParams, NewParticipant};
 use peppol_id::ParticipantId;
+use smp_core::{CapabilitySpec, ListParams, NewParticipant};
 
 use crate::cli::{AddArgs, ParticipantsCommand};
 use crate::config::Config;
@@ -12,11 +12,14 @@ pub(crate) fn run(
     command: ParticipantsCommand,
     json: bool,
 ) -> Result<(), CliError> {
-    let registry = super::open_registry(config, &super::offline_public_url(config))?;
-    let actor = registry.unchecked_local_admin()?;
+    let domain = super::open_domain(config, &super::offline_public_url(config))?;
+    let actor = domain.core().users().unchecked_local_admin()?;
     match command {
         ParticipantsCommand::Add(args) => {
-            let view = registry.create_participant(&actor, &new_participant(args))?;
+            let view = domain
+                .core()
+                .participants()
+                .create_participant(&actor, &new_participant(args))?;
             if json {
                 print_json(&view)?;
             } else {
@@ -32,7 +35,7 @@ pub(crate) fn run(
             offset,
             limit,
         } => {
-            let page = registry.list_participants(
+            let page = domain.core().participants().list_participants(
                 &actor,
                 &ListParams {
                     search,
@@ -55,7 +58,10 @@ pub(crate) fn run(
             }
         }
         ParticipantsCommand::Show { participant } => {
-            let view = registry.participant(&actor, &ParticipantId::parse(&participant)?)?;
+            let view = domain
+                .core()
+                .participants()
+                .participant(&actor, &ParticipantId::parse(&participant)?)?;
             if json {
                 print_json(&view)?;
             } else {
@@ -80,7 +86,10 @@ pub(crate) fn run(
         }
         ParticipantsCommand::Rm { participant } => {
             let pid = ParticipantId::parse(&participant)?;
-            registry.delete_participant(&actor, &pid)?;
+            domain
+                .core()
+                .participants()
+                .delete_participant(&actor, &pid)?;
             if json {
                 print_json(&serde_json::json!({"deleted": pid.to_string()}))?;
             } else {

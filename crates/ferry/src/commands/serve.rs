@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use party_config::{ApTrust, Parking, ParkingEnvironment, ParkingLimits, SmlRegistry};
+use party_config::{ApTrust, Parking, ParkingEnvironment, ParkingLimits};
+use smp_core::SmlRegistry;
+use smp_core::workers::{Supervisor, WorkerIntervals, start_core_workers};
 use smp_server::{ServerSettings, TlsFiles};
 
 use crate::config::Config;
@@ -29,12 +31,17 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
         config.server.public_url.clone()
     };
     let sml = super::sml_setup::start(config)?;
-    let registry = super::open_registry_with(
+    let parking = parking(config)?;
+    let handover = super::open_domain_with(
         config,
         &public_url,
         sml.as_ref()
             .map(|side| side.registry.clone() as Arc<dyn SmlRegistry>),
     )?;
+    let domain = Arc::new(match &parking {
+        Some((desk, _)) => handover.with_parking(Arc::clone(desk)),
+        None => handover,
+    });
     if let Some(side) = &sml
         && config.sml.mode == "emulator"
     {
@@ -44,22 +51,30 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
     if token == Some(crate::config::DEV_ADMIN_TOKEN) {
         tracing::warn!("using the development admin token; set FERRY_ADMIN_TOKEN in production");
     }
-    registry
+    domain
+        .core()
+        .users()
         .bootstrap_admin(token)
         .map_err(|e| CliError::Startup(format!("bootstrap admin: {e}")))?;
 
-    let parking = parking(config)?;
     let settings = ServerSettings {
         base_path: config.server.base_path.clone(),
         workers: config.server.workers,
         max_body_bytes: config.server.max_body_bytes,
-        change_poll: Duration::from_millis(config.cache.poll_interval_ms),
-        sml: sml
-            .as_ref()
-            .map(|side| side.registry.clone() as Arc<dyn SmlRegistry>),
-        sml_interval: Duration::from_millis(config.sml.worker_interval_ms.max(50)),
-        parking: parking.as_ref().map(|(desk, _)| desk.clone()),
     };
+    let supervisor = Supervisor::new();
+    let sml_interval = Duration::from_millis(config.sml.worker_interval_ms.max(50));
+    start_core_workers(
+        domain.core(),
+        &supervisor,
+        WorkerIntervals {
+            change_poll: Duration::from_millis(config.cache.poll_interval_ms),
+            sml_jobs: sml_interval,
+        },
+    );
+    // Migrations move at the SML worker's pace; `migration.check_interval_ms` spaces the
+    // checks of each open migration.
+    domain.start_workers(&supervisor, sml_interval);
     tracing::info!(url = %bound.url, public_url = %public_url, database = %redact(&config.database.url), "ferry listening");
     // Tests and scripts wait for this exact line (see README: "Running").
     let mut stdout = std::io::stdout();
@@ -80,12 +95,14 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
 
     let runtime = actix_web::rt::System::new();
     let parking_bound = parking.map(|(_, bound)| bound);
-    let result = runtime.block_on(smp_server::run_with_parking(
+    let result = runtime.block_on(smp_server::run(
         bound,
         parking_bound,
         settings,
-        registry,
+        domain,
+        supervisor.clone(),
     ));
+    supervisor.stop();
     drop(sml);
     result.map_err(|e| CliError::Startup(format!("server: {e}")))
 }

@@ -53,8 +53,11 @@ pub(crate) fn run(config: &Config, command: SmlCommand, json: bool) -> Result<()
             );
         }
         SmlCommand::Reconcile { repair } => {
-            let registry = super::open_registry(config, &super::offline_public_url(config))?;
-            let report = registry.reconcile_sml(sml.as_ref(), repair)?;
+            let domain = super::open_domain(config, &super::offline_public_url(config))?;
+            let report = domain
+                .core()
+                .sml_sync()
+                .reconcile_sml(sml.as_ref(), repair)?;
             if json {
                 println!(
                     "{}",

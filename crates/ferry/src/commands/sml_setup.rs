@@ -5,18 +5,18 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use party_config::SmlClientRegistry;
 use sml_client::{
     ClientIdentity, SmlClient, SmlClientConfig, SmlDns, SmlError, SmlPreset, SmpEntry,
 };
 use sml_emulator::{Emulator, EmulatorConfig};
+use smp_core::SmlClientRegistry;
 
 use crate::config::Config;
 use crate::error::CliError;
 
 /// The SML as this process uses it.
 pub(crate) struct SmlSide {
-    /// Participant operations for the domain worker.
+    /// Participant operations for the registration worker.
     pub(crate) registry: Arc<SmlClientRegistry>,
     /// Keeps the in-process emulator running.
     emulator: Option<Emulator>,

@@ -5,7 +5,7 @@ use smp_store::migrations;
 use utoipa::ToSchema;
 
 use super::{NewInboundMigration, new_id, status};
-use crate::{Actor, DomainError, Registry};
+use crate::{Actor, DomainError, Migrations};
 
 /// Progress of a bulk request.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -39,7 +39,7 @@ pub struct RejectedItem {
     pub message: String,
 }
 
-impl Registry {
+impl Migrations<'_> {
     /// Records many inbound migrations (staging those with keys); the worker carries them
     /// out. Items that cannot start are reported, the others proceed.
     pub fn create_bulk(
@@ -89,7 +89,8 @@ impl Registry {
     /// Progress of a bulk request.
     pub fn bulk(&self, bulk_id: &str) -> Result<BulkView, DomainError> {
         let counts = self
-            .store
+            .core
+            .store()
             .read(|conn| migrations::bulk_counts(conn, bulk_id))?;
         let count = |s: &str| {
             counts

@@ -8,11 +8,11 @@ use smp_store::{DbConnection, MigrationRow, documents, migrations, participants}
 use utoipa::ToSchema;
 
 use super::{Details, INBOUND, backoff, new_id, status, transition};
-use crate::capability::{CapabilitySpec, capability_ids};
-use crate::events::emit;
-use crate::registry::{now_ms, record};
-use crate::sml::{SmlFailureKind, SmlState};
-use crate::{Actor, DomainError, MigrationView, Registry};
+use crate::{Actor, DomainError, MigrationView, Migrations};
+use smp_core::kernel::blocks::emit;
+use smp_core::kernel::{now_ms, record};
+use smp_core::{CapabilitySpec, kernel::blocks::capability_ids};
+use smp_core::{SmlFailureKind, SmlState};
 
 /// A request to move a participant here.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -35,7 +35,7 @@ pub struct NewInboundMigration {
     pub business_card: Option<String>,
 }
 
-impl Registry {
+impl Migrations<'_> {
     /// Starts an inbound migration and runs its first step at once: with a key the
     /// participant is staged, migrated at the SML and activated (or nothing is left when
     /// the SML refuses); without one, the migration watches the current registration.
@@ -68,7 +68,7 @@ impl Registry {
         request: &NewInboundMigration,
         bulk_id: Option<&str>,
     ) -> Result<MigrationRow, DomainError> {
-        self.sml()?;
+        self.core.sml()?;
         let pid = ParticipantId::parse(request.participant.trim())?;
         if let Some(key) = &request.migration_key {
             MigrationKey::new(key).map_err(|e| DomainError::InvalidMigrationKey {
@@ -79,7 +79,7 @@ impl Registry {
             capability_ids(c)?;
         }
         if let Some(xml) = &request.business_card {
-            let card = smp_xml::parse_business_card(xml.as_bytes(), self.parse_options())?;
+            let card = smp_xml::parse_business_card(xml.as_bytes(), self.core.parse_options())?;
             if card.participant != pid {
                 return Err(DomainError::ParticipantMismatch {
                     url: pid.to_string(),
@@ -90,8 +90,8 @@ impl Registry {
         let now = now_ms();
         let with_key = request.migration_key.is_some();
         let details = Details {
-            created_by: actor.username.clone(),
-            owner_id: Some(actor.user_id),
+            created_by: actor.username().to_owned(),
+            owner_id: Some(actor.user_id()),
             capabilities: request.capabilities.clone(),
             business_card: request.business_card.clone(),
             ..Details::default()
@@ -110,7 +110,7 @@ impl Registry {
             migration_key: request
                 .migration_key
                 .as_deref()
-                .map(|k| self.sealer.seal(k))
+                .map(|k| self.h.sealer.seal(k))
                 .transpose()?,
             auto_register: request.auto_register.unwrap_or(true),
             bulk_id: bulk_id.map(str::to_owned),
@@ -123,7 +123,7 @@ impl Registry {
             created_at: now,
             updated_at: now,
         };
-        self.write(|conn, touched| {
+        self.core.write(|conn, touched| {
             if participants::get_by_key(conn, &row.participant_key)?.is_some() {
                 return Err(DomainError::ParticipantExists {
                     participant: pid.to_string(),
@@ -182,20 +182,22 @@ impl Registry {
         )?;
         participants::set_sml_state(conn, row.id, SmlState::Migrating.as_str(), None)?;
         for c in &details.capabilities {
-            self.apply_capability(conn, row.id, pid, c, now)?;
+            self.core
+                .participants()
+                .apply_capability(conn, row.id, pid, c, now)?;
         }
         if let Some(xml) = &details.business_card {
-            let card = smp_xml::parse_business_card(xml.as_bytes(), self.parse_options())?;
+            let card = smp_xml::parse_business_card(xml.as_bytes(), self.core.parse_options())?;
             let entities: Vec<_> = card
                 .entities
                 .iter()
-                .map(crate::publication::entity_record)
+                .map(smp_core::kernel::blocks::entity_record)
                 .collect();
-            crate::registry::store_business_card(conn, row.id, pid, &entities, now)?;
+            smp_core::kernel::blocks::store_business_card(conn, row.id, pid, &entities, now)?;
         }
         let row = participants::get(conn, row.id)?
             .ok_or_else(|| DomainError::Corrupt("staged participant vanished".into()))?;
-        self.publish_group(conn, &row, now)?;
+        self.core.publish_group(conn, &row, now)?;
         smp_store::changes::record(conn, &row.participant_key, now)?;
         Ok(())
     }
@@ -219,9 +221,10 @@ impl Registry {
 
     /// Inbound with a key, status `registering`: call Migrate, then activate.
     pub(crate) fn step_inbound_with_key(&self, m: &MigrationRow) -> Result<(), DomainError> {
-        let sml = self.sml()?;
+        let sml = self.core.sml()?;
         let pid = ParticipantId::parse(&m.participant)?;
         let key = self
+            .h
             .sealer
             .open_opt(m.migration_key.as_deref())?
             .unwrap_or_default();
@@ -242,7 +245,8 @@ impl Registry {
             ..m.clone()
         };
         if !self
-            .store
+            .core
+            .store()
             .write(|conn| transition(conn, m, &attempting, None))?
         {
             return Ok(());
@@ -258,7 +262,7 @@ impl Registry {
 
     /// Inbound without a key, status `pending_deregistration`: has the old provider let go?
     pub(crate) fn step_watch(&self, m: &MigrationRow) -> Result<(), DomainError> {
-        let sml = self.sml()?;
+        let sml = self.core.sml()?;
         let pid = ParticipantId::parse(&m.participant)?;
         let now = now_ms();
         let mut details = Details::of(m);
@@ -269,10 +273,10 @@ impl Registry {
                     details.current_smp = Some(smp.clone());
                     details.current_ap = crate::migration::current_ap(&smp, &pid);
                 }
-                self.store.write(|conn| {
+                self.core.store().write(|conn| {
                     let next = MigrationRow {
                         attempts: m.attempts + 1,
-                        next_check_at: now + backoff(self.migration_check_ms, m.attempts),
+                        next_check_at: now + backoff(self.h.check_ms, m.attempts),
                         details: details.to_json(),
                         error_code: Some("ALREADY_REGISTERED".into()),
                         error_message: Some(format!("registered with {smp}")),
@@ -282,7 +286,7 @@ impl Registry {
                     transition(conn, m, &next, None).map(|_| ())
                 })
             }
-            Ok(None) => self.write(|conn, touched| {
+            Ok(None) => self.core.write(|conn, touched| {
                 let (next_status, note) = if m.auto_register {
                     (
                         status::REGISTERING,
@@ -317,7 +321,7 @@ impl Registry {
                             None,
                         )?;
                         let row = participants::get(conn, row.id)?.unwrap_or(row);
-                        self.queue_sml_create(conn, &row, true, now)?;
+                        self.core.sml_sync().queue_create(conn, &row, true, now)?;
                     }
                     touched.push(m.participant_key.clone());
                 } else {
@@ -336,7 +340,8 @@ impl Registry {
     /// Inbound without a key, status `registering`: wait for the SML job to finish.
     pub(crate) fn step_registration(&self, m: &MigrationRow) -> Result<(), DomainError> {
         let state = self
-            .store
+            .core
+            .store()
             .read(|conn| participants::get_by_key(conn, &m.participant_key))?;
         match state
             .as_ref()
@@ -355,9 +360,9 @@ impl Registry {
             ),
             _ => {
                 let now = now_ms();
-                self.store.write(|conn| {
+                self.core.store().write(|conn| {
                     let next = MigrationRow {
-                        next_check_at: now + self.migration_check_ms.min(1000),
+                        next_check_at: now + self.h.check_ms.min(1000),
                         updated_at: now,
                         ..m.clone()
                     };
@@ -369,7 +374,7 @@ impl Registry {
 
     fn activate(&self, m: &MigrationRow, note: &str) -> Result<(), DomainError> {
         let now = now_ms();
-        self.write(|conn, touched| {
+        self.core.write(|conn, touched| {
             let next = MigrationRow {
                 status: status::COMPLETED.into(),
                 migration_key: None,
@@ -393,7 +398,7 @@ impl Registry {
 
     fn fail_inbound(&self, m: &MigrationRow, code: &str, message: &str) -> Result<(), DomainError> {
         let now = now_ms();
-        self.write(|conn, touched| {
+        self.core.write(|conn, touched| {
             let next = MigrationRow {
                 status: status::FAILED.into(),
                 error_code: Some(code.to_owned()),
@@ -412,9 +417,9 @@ impl Registry {
 
     fn retry_later(&self, m: &MigrationRow, code: &str, message: &str) -> Result<(), DomainError> {
         let now = now_ms();
-        self.store.write(|conn| {
+        self.core.store().write(|conn| {
             let next = MigrationRow {
-                next_check_at: now + backoff(self.migration_check_ms, m.attempts),
+                next_check_at: now + backoff(self.h.check_ms, m.attempts),
                 error_code: Some(code.to_owned()),
                 error_message: Some(message.to_owned()),
                 updated_at: now,
@@ -429,7 +434,7 @@ impl Registry {
         let pid = ParticipantId::parse(&m.participant)?;
         let now = now_ms();
         let details = Details::of(m);
-        self.write(|conn, touched| {
+        self.core.write(|conn, touched| {
             let with_key = m.migration_key.is_some();
             let next = MigrationRow {
                 status: if with_key {
@@ -449,7 +454,7 @@ impl Registry {
                 conn,
                 m,
                 &next,
-                Some(&format!("retry by {}", actor.username)),
+                Some(&format!("retry by {}", actor.username())),
             )? {
                 return Ok(());
             }
@@ -473,9 +478,9 @@ impl Registry {
         m: &MigrationRow,
     ) -> Result<(), DomainError> {
         let now = now_ms();
-        self.write(|conn, touched| {
+        self.core.write(|conn, touched| {
             let next = MigrationRow { status: status::CANCELLED.into(), updated_at: now, ..m.clone() };
-            if !transition(conn, m, &next, Some(&format!("cancelled by {}", actor.username)))? {
+            if !transition(conn, m, &next, Some(&format!("cancelled by {}", actor.username())))? {
                 return Err(DomainError::MigrationState { id: m.id.clone(), status: m.status.clone(), hint: "it changed meanwhile".into() });
             }
             self.unstage(conn, m, now)?;

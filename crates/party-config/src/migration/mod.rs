@@ -20,11 +20,17 @@ pub use inbound::NewInboundMigration;
 pub use view::{CurrentAccessPoint, HistoryEntry, MigrationFilter, MigrationView};
 pub use worker::MigrationRunSummary;
 
+/// The migrations service; see [`crate::Handover::migrations`].
+pub struct Migrations<'a> {
+    pub(crate) core: &'a smp_core::Core,
+    pub(crate) h: &'a crate::Handover,
+}
+
 use serde::{Deserialize, Serialize};
 use smp_store::{DbConnection, MigrationRow, migrations};
 
 use crate::DomainError;
-use crate::capability::CapabilitySpec;
+use smp_core::CapabilitySpec;
 
 /// Statuses, as the API shows them.
 pub(crate) mod status {

@@ -5,12 +5,12 @@ use sml_client::MigrationKey;
 use smp_store::{MigrationRow, documents, migrations, participants, sml_jobs};
 
 use super::{Details, OUTBOUND, new_id, status, transition};
-use crate::events::emit;
-use crate::registry::{existing, now_ms, participant_view, record};
-use crate::sml::SmlState;
-use crate::{Actor, DomainError, MigrationView, Registry};
+use crate::{Actor, DomainError, MigrationView, Migrations};
+use smp_core::SmlState;
+use smp_core::kernel::blocks::emit;
+use smp_core::kernel::{blocks::participant_view, existing, now_ms, record};
 
-impl Registry {
+impl Migrations<'_> {
     /// Prepares a participant's move to another SMP: a fresh key from a cryptographic RNG,
     /// PrepareToMigrate at the SML, and an open `prepared` migration holding the key.
     /// Calling it again replaces the key. The participant stays fully served.
@@ -19,8 +19,8 @@ impl Registry {
         actor: &Actor,
         pid: &ParticipantId,
     ) -> Result<MigrationView, DomainError> {
-        let sml = self.sml()?;
-        let row = self.store.read(|conn| existing(conn, pid))?;
+        let sml = self.core.sml()?;
+        let row = self.core.store().read(|conn| existing(conn, pid))?;
         actor.may_change(&row)?;
         if row.sml_state != SmlState::Registered.as_str() {
             return Err(DomainError::NotRegisteredInSml {
@@ -32,9 +32,9 @@ impl Registry {
         sml.prepare_to_migrate(pid, key.as_str())
             .map_err(DomainError::from_sml)?;
 
-        let sealed_key = self.sealer.seal(key.as_str())?;
+        let sealed_key = self.h.sealer.seal(key.as_str())?;
         let now = now_ms();
-        let id = self.write(|conn, touched| {
+        let id = self.core.write(|conn, touched| {
             let open = migrations::open_for_participant(conn, &row.participant_key)?
                 .into_iter()
                 .find(|m| m.direction == OUTBOUND && m.status == status::PREPARED);
@@ -43,7 +43,7 @@ impl Registry {
                     let next = MigrationRow {
                         migration_key: Some(sealed_key.clone()),
                         updated_at: now,
-                        next_check_at: now + self.migration_check_ms,
+                        next_check_at: now + self.h.check_ms,
                         ..current.clone()
                     };
                     transition(conn, &current, &next, Some("key replaced"))?;
@@ -51,7 +51,7 @@ impl Registry {
                 }
                 None => {
                     let id = new_id("mig")?;
-                    let details = Details { created_by: actor.username.clone(), ..Details::default() };
+                    let details = Details { created_by: actor.username().to_owned(), ..Details::default() };
                     migrations::insert(
                         conn,
                         &MigrationRow {
@@ -64,7 +64,7 @@ impl Registry {
                             auto_register: false,
                             bulk_id: None,
                             attempts: 0,
-                            next_check_at: now + self.migration_check_ms,
+                            next_check_at: now + self.h.check_ms,
                             cleanup_at: None,
                             error_code: None,
                             error_message: None,
@@ -94,14 +94,16 @@ impl Registry {
     ) -> Result<(), DomainError> {
         let pid = ParticipantId::parse(&m.participant)?;
         let key = self
+            .h
             .sealer
             .open_opt(m.migration_key.as_deref())?
             .ok_or_else(|| DomainError::Corrupt(format!("migration {} has no key", m.id)))?;
-        self.sml()?
+        self.core
+            .sml()?
             .migrate(&pid, &key)
             .map_err(DomainError::from_sml)?;
         let now = now_ms();
-        self.write(|conn, touched| {
+        self.core.write(|conn, touched| {
             let next = MigrationRow { status: status::CANCELLED.into(), migration_key: None, updated_at: now, ..m.clone() };
             if !transition(conn, m, &next, Some("migrated back to this SMP"))? {
                 return Err(DomainError::MigrationState { id: m.id.clone(), status: m.status.clone(), hint: "it changed meanwhile; read it again".into() });
@@ -113,16 +115,16 @@ impl Registry {
 
     /// One check of a prepared outbound migration: has the new SMP taken over?
     pub(crate) fn step_outbound(&self, m: &MigrationRow) -> Result<(), DomainError> {
-        let sml = self.sml()?;
+        let sml = self.core.sml()?;
         let pid = ParticipantId::parse(&m.participant)?;
         let now = now_ms();
         // The SML is the authority; DNS only tells us who holds it now.
         let still_ours = match sml.participant_exists(&pid) {
             Ok(v) => v,
             Err(f) => {
-                self.store.write(|conn| {
+                self.core.store().write(|conn| {
                     let next = MigrationRow {
-                        next_check_at: now + self.migration_check_ms,
+                        next_check_at: now + self.h.check_ms,
                         error_message: Some(f.to_string()),
                         updated_at: now,
                         ..m.clone()
@@ -134,9 +136,9 @@ impl Registry {
         };
         let mut details = Details::of(m);
         if still_ours {
-            return self.store.write(|conn| {
+            return self.core.store().write(|conn| {
                 let next = MigrationRow {
-                    next_check_at: now + self.migration_check_ms,
+                    next_check_at: now + self.h.check_ms,
                     error_message: None,
                     updated_at: now,
                     ..m.clone()
@@ -145,11 +147,11 @@ impl Registry {
             });
         }
         details.current_smp = sml.lookup_smp(&pid).ok().flatten();
-        self.store.write(|conn| {
+        self.core.store().write(|conn| {
             let next = MigrationRow {
                 status: status::COMPLETED.into(),
                 migration_key: None,
-                cleanup_at: Some(now + self.migration_grace_ms),
+                cleanup_at: Some(now + self.h.grace_ms),
                 details: details.to_json(),
                 error_message: None,
                 updated_at: now,
@@ -171,7 +173,7 @@ impl Registry {
     /// is kept, and the SML is not touched (the participant belongs to the new SMP now).
     pub(crate) fn clean_up_outbound(&self, m: &MigrationRow) -> Result<(), DomainError> {
         let now = now_ms();
-        self.write(|conn, touched| {
+        self.core.write(|conn, touched| {
             let removed = participants::get_by_key(conn, &m.participant_key)?;
             if let Some(row) = &removed {
                 let snapshot = participant_view(conn, row)?;

@@ -3,12 +3,13 @@
 use smp_store::{MigrationQuery, MigrationRow, migrations};
 
 use super::{INBOUND, MigrationFilter, MigrationView, OUTBOUND, status};
-use crate::views::Page;
-use crate::{Actor, DomainError, Registry};
+use crate::{Actor, DomainError, Migrations};
+use smp_core::Page;
 
-impl Registry {
+impl Migrations<'_> {
     fn migration_row(&self, id: &str) -> Result<MigrationRow, DomainError> {
-        self.store
+        self.core
+            .store()
             .read(|conn| migrations::get(conn, id))?
             .ok_or_else(|| DomainError::MigrationNotFound { id: id.to_owned() })
     }
@@ -17,8 +18,11 @@ impl Registry {
     pub fn migration(&self, actor: &Actor, id: &str) -> Result<MigrationView, DomainError> {
         let row = self.migration_row(id)?;
         may_see(actor, &row)?;
-        let history = self.store.read(|conn| migrations::history(conn, id))?;
-        MigrationView::from_rows(&row, &history, &self.sealer)
+        let history = self
+            .core
+            .store()
+            .read(|conn| migrations::history(conn, id))?;
+        MigrationView::from_rows(&row, &history, &self.h.sealer)
     }
 
     /// Migrations, newest first, filtered.
@@ -42,12 +46,12 @@ impl Registry {
             offset: filter.offset.unwrap_or(0).max(0),
             limit: filter.limit.unwrap_or(50).clamp(1, 1000),
         };
-        self.store.read(|conn| {
+        self.core.store().read(|conn| {
             let (rows, total) = migrations::list(conn, &query)?;
             let items = rows
                 .iter()
                 .map(|r| {
-                    MigrationView::from_rows(r, &migrations::history(conn, &r.id)?, &self.sealer)
+                    MigrationView::from_rows(r, &migrations::history(conn, &r.id)?, &self.h.sealer)
                 })
                 .collect::<Result<Vec<_>, DomainError>>()?;
             Ok(Page {
@@ -110,7 +114,7 @@ impl Registry {
 }
 
 fn may_see(actor: &Actor, row: &MigrationRow) -> Result<(), DomainError> {
-    if actor.is_admin || super::Details::of(row).created_by == actor.username {
+    if actor.is_admin() || super::Details::of(row).created_by == actor.username() {
         Ok(())
     } else {
         Err(DomainError::MigrationNotFound { id: row.id.clone() })

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::{Details, INBOUND, OUTBOUND, status};
 use crate::DomainError;
 use crate::sealed::KeySealer;
-use crate::views::rfc3339;
+use smp_core::kernel::blocks::rfc3339;
 
 /// The access point a participant is currently served by (from its current SMP's metadata).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

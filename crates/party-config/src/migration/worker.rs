@@ -3,8 +3,8 @@
 use smp_store::{MigrationRow, migrations};
 
 use super::{INBOUND, OUTBOUND, status};
-use crate::registry::now_ms;
-use crate::{DomainError, Registry};
+use crate::{DomainError, Migrations};
+use smp_core::kernel::now_ms;
 
 /// What one run of the migration worker did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,17 +49,18 @@ const ACTIVE: [&str; 3] = [
     status::PENDING_DEREGISTRATION,
 ];
 
-impl Registry {
+impl Migrations<'_> {
     /// Runs one step of every due migration (at most `limit`) and the due clean-ups.
     /// Each step is idempotent, so a crash at any point is resumed by the next run.
     pub fn run_migrations(&self, limit: usize) -> Result<MigrationRunSummary, DomainError> {
-        if self.sml.is_none() {
+        if self.core.sml().is_err() {
             return Ok(MigrationRunSummary::default());
         }
         let now = now_ms();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let due = self
-            .store
+            .core
+            .store()
             .read(|conn| migrations::due(conn, &ACTIVE, now, limit))?;
         let mut summary = MigrationRunSummary {
             stepped: due.len(),
@@ -73,7 +74,8 @@ impl Registry {
             })
         });
         for m in self
-            .store
+            .core
+            .store()
             .read(|conn| migrations::cleanup_due(conn, now, limit))?
         {
             match self.clean_up_outbound(&m) {

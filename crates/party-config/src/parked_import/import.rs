@@ -9,13 +9,15 @@ use smp_store::services::ServiceRecord;
 use smp_store::{business_cards, parked_participants, parking, sml_jobs};
 use smp_xml::{BusinessEntity, Name};
 
-use crate::capability::{CapabilitySpec, capability_ids};
-use crate::events::{PARTICIPANT_REGISTERED, emit_participant};
-use crate::publication::entity_record;
-use crate::registry::{Registry, now_ms, participant_id_of, record};
+use crate::ParkedImport;
 use crate::scheme_migration::rejection;
-use crate::sml::SmlState;
 use crate::{Actor, DomainError, RejectedItem};
+use smp_core::PARTICIPANT_REGISTERED;
+use smp_core::SmlState;
+use smp_core::kernel::blocks::emit_participant;
+use smp_core::kernel::blocks::entity_record;
+use smp_core::kernel::{now_ms, participant_id_of, record};
+use smp_core::{CapabilitySpec, kernel::blocks::capability_ids};
 
 /// The SML's CreateList limit.
 pub const PARKED_BATCH_LIMIT: usize = 100;
@@ -79,7 +81,7 @@ impl ParkedBatchSummary {
     }
 }
 
-impl Registry {
+impl ParkedImport<'_> {
     /// Imports up to 100 parked participants (administrators): creates the missing ones
     /// with the capability and a business card in one transaction, then registers them in
     /// the SML with one CreateList. When the SML call fails, durable SML jobs take over.
@@ -125,11 +127,19 @@ impl Registry {
             attempt += 1;
             let mut counts = ParkedBatchSummary::default();
             let presigned = self.presign(&capability, &valid)?;
-            let written = self.write(|conn, touched| {
+            let written = self.core.write(|conn, touched| {
                 let now = now_ms();
                 // The profile may have changed since the documents were signed: then sign here.
                 let presigned = match &presigned {
-                    Some(p) if self.fresh_service_record(conn, &capability)? == p.record => Some(p),
+                    Some(p)
+                        if self
+                            .core
+                            .participants()
+                            .fresh_service_record(conn, &capability)?
+                            == p.record =>
+                    {
+                        Some(p)
+                    }
                     _ => None,
                 };
                 let mut to_register = Vec::new();
@@ -146,7 +156,7 @@ impl Registry {
                         // Created by an earlier import whose CreateList never answered: try
                         // again. (One created since this import started belongs to another
                         // batch of it, whose own CreateList registers it.)
-                        if self.sml_enabled
+                        if self.core.sml_enabled()
                             && row.sml_state == SmlState::Pending.as_str()
                             && row.created_at < spec.started_at
                             && !has_pending_job(conn, &key)?
@@ -161,21 +171,29 @@ impl Registry {
                             participant_key: key.clone(),
                             scheme: pid.scheme().to_owned(),
                             value: pid.value().to_owned(),
-                            owner_id: Some(actor.user_id),
+                            owner_id: Some(actor.user_id()),
                             extension: None,
                             created_at: now,
                         },
                     )?;
                     match presigned.and_then(|p| p.signed.get(&key).map(|bytes| (p, bytes))) {
                         Some((p, bytes)) => {
-                            self.apply_presigned_service(conn, row.id, pid, &p.record, bytes, now)?;
+                            self.core.participants().apply_presigned_service(
+                                conn, row.id, pid, &p.record, bytes, now,
+                            )?;
                         }
-                        None => self.apply_capability(conn, row.id, pid, &capability, now)?,
+                        None => self.core.participants().apply_capability(
+                            conn,
+                            row.id,
+                            pid,
+                            &capability,
+                            now,
+                        )?,
                     }
                     business_cards::replace(conn, row.id, &[entity_record(entity)], now)?;
-                    self.publish_group(conn, &row, now)?;
-                    self.publish_business_card(conn, pid, row.id, now)?;
-                    if self.sml_enabled {
+                    self.core.publish_group(conn, &row, now)?;
+                    self.core.publish_business_card(conn, pid, row.id, now)?;
+                    if self.core.sml_enabled() {
                         // Pending without a job: this batch's CreateList registers it.
                         participants::set_sml_state(
                             conn,
@@ -194,7 +212,7 @@ impl Registry {
                         now,
                     )?;
                     counts.created += 1;
-                    if self.sml_enabled {
+                    if self.core.sml_enabled() {
                         to_register.push(row.clone());
                     }
                     created.push(row);
@@ -229,7 +247,7 @@ impl Registry {
     /// whenever the number of participants it created has doubled.
     pub fn refresh_statistics(&self, actor: &Actor) -> Result<(), DomainError> {
         actor.require_admin()?;
-        Ok(self.store.refresh_statistics()?)
+        Ok(self.core.store().refresh_statistics()?)
     }
 
     /// Ends an import: parked participants that no batch of this import listed become
@@ -241,7 +259,8 @@ impl Registry {
     ) -> Result<usize, DomainError> {
         actor.require_admin()?;
         Ok(self
-            .store
+            .core
+            .store()
             .write(|conn| parked_participants::mark_missing_inactive(conn, started_at))?)
     }
 
@@ -254,13 +273,14 @@ impl Registry {
         capability: &CapabilitySpec,
         valid: &[(ParticipantId, BusinessEntity)],
     ) -> Result<Option<Presigned>, DomainError> {
-        let Ok(record) = self
-            .store
-            .read(|conn| self.fresh_service_record(conn, capability))
-        else {
+        let Ok(record) = self.core.store().read(|conn| {
+            self.core
+                .participants()
+                .fresh_service_record(conn, capability)
+        }) else {
             return Ok(None);
         };
-        let fresh: Vec<&ParticipantId> = self.store.read(|conn| {
+        let fresh: Vec<&ParticipantId> = self.core.store().read(|conn| {
             let mut fresh = Vec::new();
             for (pid, _) in valid {
                 if participants::get_by_key(conn, &pid.key())?.is_none() {
@@ -278,7 +298,7 @@ impl Registry {
                     let record = &record;
                     scope.spawn(move || {
                         part.iter()
-                            .map(|pid| Ok((pid.key(), self.sign_service(pid, record)?)))
+                            .map(|pid| Ok((pid.key(), self.core.sign_service(pid, record)?)))
                             .collect::<Result<Vec<_>, DomainError>>()
                     })
                 })
@@ -309,13 +329,13 @@ impl Registry {
             .iter()
             .map(participant_id_of)
             .collect::<Result<Vec<_>, _>>()?;
-        let outcome = match self.sml.as_deref() {
+        let outcome = match self.core.sml().ok() {
             Some(sml) => sml.create_participants(&ids).map_err(|f| f.to_string()),
             None => Err("no SML client in this process".to_owned()),
         };
         match outcome {
             Ok(()) => {
-                self.store.write(|conn| {
+                self.core.store().write(|conn| {
                     for row in rows {
                         participants::set_sml_state(
                             conn,
@@ -329,10 +349,10 @@ impl Registry {
                 summary.sml_registered += rows.len();
             }
             Err(message) => {
-                self.write(|conn, _| {
+                self.core.write(|conn, _| {
                     let now = now_ms();
                     for row in rows {
-                        self.queue_sml_create(conn, row, true, now)?;
+                        self.core.sml_sync().queue_create(conn, row, true, now)?;
                     }
                     Ok(())
                 })?;

@@ -10,3 +10,8 @@
 mod import;
 
 pub use import::{PARKED_BATCH_LIMIT, ParkedBatchSummary, ParkedImportSpec, ParkedParticipant};
+
+/// The parked import service; see [`crate::Handover::parked_import`].
+pub struct ParkedImport<'a> {
+    pub(crate) core: &'a smp_core::Core,
+}

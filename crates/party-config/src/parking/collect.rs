@@ -7,10 +7,10 @@ use peppol_id::ParticipantId;
 use smp_store::{MigrationQuery, NewCollection, migrations, parking, participants};
 
 use super::token_error::QUOTA_OUTCOMES;
-use super::{ApCaller, Parking, TokenError, quota};
+use super::{ApCaller, TokenError, quota};
 use crate::migration::status;
-use crate::registry::now_ms;
-use crate::{DomainError, Registry};
+use crate::{DomainError, ParkingDesk};
+use smp_core::kernel::now_ms;
 
 /// A collected migration key.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -29,20 +29,19 @@ struct Seen {
     participant_key: Option<String>,
 }
 
-impl Registry {
+impl ParkingDesk<'_> {
     /// Serves one collection request. `caller_chain` is the client's certificate chain as
     /// sent in the TLS handshake (leaf first; empty when none was sent). Every outcome,
     /// success or not, leaves a `token_collections` row.
     pub fn collect_migration_token(
         &self,
-        desk: &Parking,
         caller_chain: &[Vec<u8>],
         client_ip: IpAddr,
         pid_segment: &str,
     ) -> Result<CollectedToken, TokenError> {
         let now = now_ms();
         let mut seen = Seen::default();
-        let result = self.collect(desk, caller_chain, client_ip, pid_segment, now, &mut seen);
+        let result = self.collect(caller_chain, client_ip, pid_segment, now, &mut seen);
         let (outcome, http_status) = match &result {
             Ok(_) => ("ok", 200),
             Err(e) => (e.code(), i32::from(e.status())),
@@ -61,7 +60,7 @@ impl Registry {
             outcome: outcome.to_owned(),
             http_status,
         };
-        if let Err(e) = self.store.write(|conn| parking::record(conn, &row)) {
+        if let Err(e) = self.core.store().write(|conn| parking::record(conn, &row)) {
             // The audit row is part of the contract: without it, no key leaves.
             tracing::error!(error = %e, "could not record a token collection");
             return Err(TokenError::Internal(e.to_string()));
@@ -71,17 +70,16 @@ impl Registry {
 
     fn collect(
         &self,
-        desk: &Parking,
         chain: &[Vec<u8>],
         ip: IpAddr,
         segment: &str,
         now: i64,
         seen: &mut Seen,
     ) -> Result<CollectedToken, TokenError> {
-        desk.limiter.admit(ip, now)?;
-        let caller = desk.trust.classify(chain)?;
+        self.desk.limiter.admit(ip, now)?;
+        let caller = self.desk.trust.classify(chain)?;
         seen.caller = Some(caller.clone());
-        self.check_quota(desk, &caller, now)?;
+        self.check_quota(&caller, now)?;
 
         let pid = ParticipantId::from_path_segment(segment).map_err(|e| {
             TokenError::InvalidParticipant {
@@ -93,12 +91,14 @@ impl Registry {
         self.check_participant(&pid, &key)?;
 
         // A poisoned lock only means another collection panicked; the guard protects no data.
-        let _one_at_a_time = desk
+        let _one_at_a_time = self
+            .desk
             .prepare
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let open = self
-            .store
+            .core
+            .store()
             .read(|conn| migrations::open_for_participant(conn, &key))?;
         if let Some(stored) = open
             .into_iter()
@@ -107,19 +107,27 @@ impl Registry {
         {
             return Ok(CollectedToken {
                 participant: pid.to_string(),
-                migration_key: self.sealer.open(&stored).map_err(internal)?,
+                migration_key: self.h.sealer.open(&stored).map_err(internal)?,
             });
         }
-        let admin = self.unchecked_local_admin().map_err(internal)?;
-        let view = self.prepare_outbound(&admin, &pid).map_err(|e| match e {
-            DomainError::ParticipantNotFound { .. } => TokenError::UnknownParticipant {
-                participant: pid.to_string(),
-            },
-            DomainError::NotRegisteredInSml { .. } => TokenError::ParticipantInactive {
-                participant: pid.to_string(),
-            },
-            other => internal(other),
-        })?;
+        let admin = self
+            .core
+            .users()
+            .unchecked_local_admin()
+            .map_err(internal)?;
+        let view = self
+            .h
+            .migrations()
+            .prepare_outbound(&admin, &pid)
+            .map_err(|e| match e {
+                DomainError::ParticipantNotFound { .. } => TokenError::UnknownParticipant {
+                    participant: pid.to_string(),
+                },
+                DomainError::NotRegisteredInSml { .. } => TokenError::ParticipantInactive {
+                    participant: pid.to_string(),
+                },
+                other => internal(other),
+            })?;
         let migration_key = view
             .migration_key
             .ok_or_else(|| TokenError::Internal(format!("migration {} has no key", view.id)))?;
@@ -131,9 +139,9 @@ impl Registry {
 
     /// Refuses blacklisted callers, and blacklists a caller whose requests today reached
     /// its quota (the blacklisting commits although the request is refused).
-    fn check_quota(&self, desk: &Parking, caller: &ApCaller, now: i64) -> Result<(), TokenError> {
-        let default = desk.limiter.limits().daily_quota;
-        let refused = self.store.write(|conn| -> Result<bool, TokenError> {
+    fn check_quota(&self, caller: &ApCaller, now: i64) -> Result<(), TokenError> {
+        let default = self.desk.limiter.limits().daily_quota;
+        let refused = self.core.store().write(|conn| -> Result<bool, TokenError> {
             let row = parking::ensure_caller(
                 conn,
                 &caller.fingerprint,
@@ -165,7 +173,7 @@ impl Registry {
 
     /// Hosted here, active, and not gone to another SMP.
     fn check_participant(&self, pid: &ParticipantId, key: &str) -> Result<(), TokenError> {
-        let (row, lifecycle, left, archived) = self.store.read(|conn| {
+        let (row, lifecycle, left, archived) = self.core.store().read(|conn| {
             let row = participants::get_by_key(conn, key)?;
             let lifecycle = parking::lifecycle(conn, key)?;
             let (completed, _) = migrations::list(

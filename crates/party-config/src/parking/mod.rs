@@ -19,6 +19,13 @@ pub use operators::{CallerView, CollectionView, ScheduledAllowance};
 pub use quota::ParkingLimits;
 pub use token_error::TokenError;
 
+/// The parking desk service; see [`crate::Handover::parking`].
+pub struct ParkingDesk<'a> {
+    pub(crate) core: &'a smp_core::Core,
+    pub(crate) desk: &'a Parking,
+    pub(crate) h: &'a crate::Handover,
+}
+
 use quota::RateLimiter;
 
 /// The parking desk: trust store, limits and the in-memory rate windows. One per process,

@@ -6,10 +6,10 @@ use peppol_id::ParticipantId;
 use smp_store::{CallerRow, CollectionRow, DbConnection, parking};
 
 use super::token_error::QUOTA_OUTCOMES;
-use super::{Parking, ParkingLimits, quota};
-use crate::registry::{now_ms, record};
-use crate::views::rfc3339;
-use crate::{Actor, DomainError, Registry};
+use super::{ParkingLimits, quota};
+use crate::{Actor, DomainError, ParkingDesk};
+use smp_core::kernel::blocks::rfc3339;
+use smp_core::kernel::{now_ms, record};
 
 /// A caller of the collection API and its usage today.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -57,17 +57,13 @@ pub struct CollectionView {
     pub http_status: i32,
 }
 
-impl Registry {
+impl ParkingDesk<'_> {
     /// Every caller with its usage today.
-    pub fn parking_callers(
-        &self,
-        actor: &Actor,
-        desk: &Parking,
-    ) -> Result<Vec<CallerView>, DomainError> {
+    pub fn parking_callers(&self, actor: &Actor) -> Result<Vec<CallerView>, DomainError> {
         actor.require_admin()?;
         let now = now_ms();
-        let default = desk.limits().daily_quota;
-        self.store.read(|conn| {
+        let default = self.desk.limits().daily_quota;
+        self.core.store().read(|conn| {
             parking::callers(conn)?
                 .into_iter()
                 .map(|row| caller_view(conn, &row, default, now))
@@ -76,39 +72,28 @@ impl Registry {
     }
 
     /// One caller with its usage today.
-    pub fn parking_caller(
-        &self,
-        actor: &Actor,
-        desk: &Parking,
-        id: &str,
-    ) -> Result<CallerView, DomainError> {
+    pub fn parking_caller(&self, actor: &Actor, id: &str) -> Result<CallerView, DomainError> {
         actor.require_admin()?;
         let now = now_ms();
-        let default = desk.limits().daily_quota;
-        self.store.read(|conn| {
+        let default = self.desk.limits().daily_quota;
+        self.core.store().read(|conn| {
             let row = parking::caller(conn, id)?.ok_or_else(|| not_found(id))?;
             caller_view(conn, &row, default, now)
         })
     }
 
     /// Lifts a blacklisting; usage is counted afresh from the blacklisting on.
-    pub fn reactivate_caller(
-        &self,
-        actor: &Actor,
-        desk: &Parking,
-        id: &str,
-    ) -> Result<CallerView, DomainError> {
+    pub fn reactivate_caller(&self, actor: &Actor, id: &str) -> Result<CallerView, DomainError> {
         self.change_caller(actor, id, "parking.caller.reactivate", |conn, _| {
             parking::reactivate(conn, id)
         })?;
-        self.parking_caller(actor, desk, id)
+        self.parking_caller(actor, id)
     }
 
     /// Sets the caller's own daily quota (`None`: back to the default).
     pub fn set_caller_quota(
         &self,
         actor: &Actor,
-        desk: &Parking,
         id: &str,
         quota: Option<u32>,
     ) -> Result<CallerView, DomainError> {
@@ -116,14 +101,13 @@ impl Registry {
         self.change_caller(actor, id, "parking.caller.quota", |conn, _| {
             parking::set_daily_quota(conn, id, q)
         })?;
-        self.parking_caller(actor, desk, id)
+        self.parking_caller(actor, id)
     }
 
     /// Schedules a larger allowance from a date on (`None` clears it).
     pub fn schedule_caller_allowance(
         &self,
         actor: &Actor,
-        desk: &Parking,
         id: &str,
         allowance: Option<&ScheduledAllowance>,
     ) -> Result<CallerView, DomainError> {
@@ -134,15 +118,20 @@ impl Registry {
         self.change_caller(actor, id, "parking.caller.schedule", |conn, _| {
             parking::schedule_quota(conn, id, from, q)
         })?;
-        self.parking_caller(actor, desk, id)
+        self.parking_caller(actor, id)
     }
 
     /// Changes the limits in force on this node (until restart; the configuration holds
+    /// The limits in force on this node (administrators).
+    pub fn limits(&self, actor: &Actor) -> Result<ParkingLimits, DomainError> {
+        actor.require_admin()?;
+        Ok(self.desk.limits())
+    }
+
     /// the lasting values).
     pub fn set_parking_limits(
         &self,
         actor: &Actor,
-        desk: &Parking,
         limits: ParkingLimits,
     ) -> Result<ParkingLimits, DomainError> {
         actor.require_admin()?;
@@ -155,11 +144,11 @@ impl Registry {
         }
         let now = now_ms();
         let detail = serde_json::to_string(&limits).ok();
-        self.write(|conn, touched| {
+        self.core.write(|conn, touched| {
             record(conn, touched, actor, "parking.limits", None, detail, now)
         })?;
-        desk.limiter.set_limits(limits);
-        Ok(desk.limits())
+        self.desk.limiter.set_limits(limits);
+        Ok(self.desk.limits())
     }
 
     /// Marks a participant `active` (it hands out keys) or `inactive` (it does not).
@@ -178,7 +167,7 @@ impl Registry {
         }
         let key = pid.key();
         let now = now_ms();
-        self.write(|conn, touched| {
+        self.core.write(|conn, touched| {
             if !parking::set_lifecycle(conn, &key, lifecycle)? {
                 return Err(DomainError::ParticipantNotFound {
                     participant: pid.to_string(),
@@ -206,7 +195,8 @@ impl Registry {
     ) -> Result<Vec<CollectionView>, DomainError> {
         actor.require_admin()?;
         let rows = self
-            .store
+            .core
+            .store()
             .read(|conn| parking::collections(conn, caller, offset, limit.clamp(1, 1000)))?;
         Ok(rows.iter().map(collection_view).collect())
     }
@@ -220,7 +210,7 @@ impl Registry {
     ) -> Result<(), DomainError> {
         actor.require_admin()?;
         let now = now_ms();
-        self.write(|conn, touched| {
+        self.core.write(|conn, touched| {
             if !f(conn, now)? {
                 return Err(not_found(id));
             }

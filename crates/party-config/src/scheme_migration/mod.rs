@@ -15,6 +15,11 @@ pub use report::SchemeMigrationReport;
 pub(crate) use run::rejection;
 pub use run::{SchemeMigrationRequest, SchemeMigrationRun};
 
+/// The scheme migration service; see [`crate::Handover::scheme_migration`].
+pub struct SchemeMigration<'a> {
+    pub(crate) core: &'a smp_core::Core,
+}
+
 use peppol_id::ParticipantId;
 
 use crate::DomainError;

@@ -4,9 +4,9 @@ use serde::Serialize;
 use smp_store::scheme_migrations;
 
 use super::{check_icd, key_prefix};
-use crate::registry::Registry;
-use crate::views::rfc3339;
+use crate::SchemeMigration;
 use crate::{Actor, DomainError};
+use smp_core::kernel::blocks::rfc3339;
 
 /// The three stages of a scheme migration, with counts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,7 +43,7 @@ impl SchemeMigrationReport {
     }
 }
 
-impl Registry {
+impl SchemeMigration<'_> {
     /// The state of the migration from `from_icd` to `to_icd` (administrators).
     pub fn scheme_migration_report(
         &self,
@@ -55,7 +55,7 @@ impl Registry {
         check_icd("from", from_icd)?;
         check_icd("to", to_icd)?;
         let prefix = key_prefix(from_icd);
-        self.store.read(|conn| {
+        self.core.store().read(|conn| {
             let counts = scheme_migrations::counts(conn, from_icd, to_icd)?;
             let (old_remaining, new_under_old) =
                 scheme_migrations::count_with_prefix(conn, &prefix, counts.started_at)?;

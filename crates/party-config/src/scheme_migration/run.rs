@@ -7,10 +7,12 @@ use smp_store::participants::{self, ParticipantRow};
 use smp_store::{NewSchemeMigration, business_cards, scheme_migrations, services};
 
 use super::{check_icd, key_prefix, new_identifier};
-use crate::events::{PARTICIPANT_REGISTERED, emit_participant};
-use crate::registry::{Registry, now_ms, participant_id_of, record};
-use crate::sml::SmlState;
+use crate::SchemeMigration;
 use crate::{Actor, DomainError, RejectedItem};
+use smp_core::PARTICIPANT_REGISTERED;
+use smp_core::SmlState;
+use smp_core::kernel::blocks::emit_participant;
+use smp_core::kernel::{now_ms, participant_id_of, record};
 
 const BATCH: i64 = 200;
 
@@ -43,7 +45,7 @@ pub struct SchemeMigrationRun {
     pub dry_run: bool,
 }
 
-impl Registry {
+impl SchemeMigration<'_> {
     /// Runs (or resumes) the migration of every participant from one ICD to another.
     /// Administrators only. Each participant is its own transaction, so an interrupted run
     /// leaves finished ones finished and the next run continues.
@@ -80,7 +82,7 @@ impl Registry {
         let now = now_ms();
         let mut after_id = 0;
         loop {
-            let due = self.store.read(|conn| {
+            let due = self.core.store().read(|conn| {
                 scheme_migrations::due_for_removal(
                     conn,
                     &request.from_icd,
@@ -101,9 +103,9 @@ impl Registry {
                 }
                 let old = ParticipantId::parse(&row.old_key)?;
                 // Gone already (a crash after the delete, or an operator): just record it.
-                match self.delete_participant(actor, &old) {
+                match self.core.participants().delete_participant(actor, &old) {
                     Ok(()) | Err(DomainError::ParticipantNotFound { .. }) => {
-                        self.store.write(|conn| {
+                        self.core.store().write(|conn| {
                             scheme_migrations::mark_old_removed(conn, row.id, now_ms())
                         })?;
                         run.old_removed += 1;
@@ -124,7 +126,7 @@ impl Registry {
         let prefix = key_prefix(&request.from_icd);
         let mut after = String::new();
         loop {
-            let rows = self.store.read(|conn| {
+            let rows = self.core.store().read(|conn| {
                 scheme_migrations::participants_with_prefix(conn, &prefix, &after, BATCH)
             })?;
             let Some(last) = rows.last() else {
@@ -152,7 +154,7 @@ impl Registry {
         let old = participant_id_of(old_row)?;
         let new = new_identifier(&old, &request.to_icd)?;
         if request.dry_run {
-            return self.store.read(|conn| {
+            return self.core.store().read(|conn| {
                 if scheme_migrations::get_by_old_key(conn, &old.key())?.is_some() {
                     return Ok(false);
                 }
@@ -164,7 +166,7 @@ impl Registry {
                 Ok(true)
             });
         }
-        self.write(|conn, touched| {
+        self.core.write(|conn, touched| {
             let now = now_ms();
             if scheme_migrations::get_by_old_key(conn, &old.key())?.is_some() {
                 return Ok(false);
@@ -201,8 +203,10 @@ impl Registry {
             }
             // Mirror the old identifier: one kept out of the SML stays out.
             let in_sml = old_row.sml_state != SmlState::Unregistered.as_str();
-            self.queue_sml_create(conn, &new_row, in_sml, now)?;
-            self.publish_all(conn, &new_row, now)?;
+            self.core
+                .sml_sync()
+                .queue_create(conn, &new_row, in_sml, now)?;
+            self.core.publish_all(conn, &new_row, now)?;
             scheme_migrations::insert(
                 conn,
                 &NewSchemeMigration {

@@ -1,16 +1,8 @@
-//! Registry tests over the real database engines (SQLite always, PostgreSQL when the test
-//! command provides one). Every scenario runs once per backend.
+//! Handover tests (parked import, scheme migration) over the real database engines
+//! (SQLite always, PostgreSQL when the test command provides one).
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 mod support;
 
-mod business_cards;
-mod ownership;
 mod parked_import;
-mod policy;
-mod profiles;
-mod publication;
-mod rollback;
 mod scheme_migration;
-mod sml;
-mod webhooks;

@@ -3,14 +3,13 @@
 
 use std::sync::Arc;
 
-use party_config::{
-    Actor, ParkedImportSpec, ParkedParticipant, ProfileSpec, Registry, SmlRegistry,
-};
+use party_config::{Actor, Handover, ParkedImportSpec, ParkedParticipant};
 use peppol_id::ParticipantId;
+use smp_core::ProfileSpec;
 
-use crate::publication::endpoint;
 use crate::scheme_migration::FakeSml;
-use crate::support::{DOCTYPE, Env, PROCESS, each_backend_with_sml};
+use crate::support::endpoint;
+use crate::support::{DOCTYPE, PROCESS, each_backend_with_sml_registry};
 
 fn line(n: u32) -> ParkedParticipant {
     ParkedParticipant {
@@ -29,25 +28,25 @@ fn spec(started_at: i64) -> ParkedImportSpec {
     }
 }
 
-fn with_registry(test: impl Fn(&Actor, &Registry, &FakeSml)) {
-    each_backend_with_sml(|env| {
-        env.registry
-            .create_profile(
-                &env.admin,
-                &ProfileSpec {
-                    name: "parking".into(),
-                    endpoint: endpoint("https://parking.example.org/as4"),
-                },
-            )
-            .unwrap();
-        let sml = Arc::new(FakeSml::default());
-        // The registry needs the SML itself (CreateList is called in the batch).
-        let Env {
-            registry, admin, ..
-        } = env;
-        let registry = registry.with_sml(Arc::clone(&sml) as Arc<dyn SmlRegistry>);
-        test(&admin, &registry, &sml);
-    });
+fn with_registry(test: impl Fn(&Actor, &Handover, &FakeSml)) {
+    each_backend_with_sml_registry(
+        || Some(Arc::new(FakeSml::default())),
+        |env, sml| {
+            env.registry
+                .core()
+                .profiles()
+                .create_profile(
+                    &env.admin,
+                    &ProfileSpec {
+                        name: "parking".into(),
+                        endpoint: endpoint("https://parking.example.org/as4"),
+                    },
+                )
+                .unwrap();
+            let sml = sml.unwrap();
+            test(&env.admin, &env.registry, &sml);
+        },
+    );
 }
 
 #[test]
@@ -55,12 +54,13 @@ fn batches_register_with_one_create_list_and_rerun_resumes() {
     with_registry(|admin, r, sml| {
         let lines: Vec<_> = (0..150).map(line).collect();
         let first = r
+            .parked_import()
             .import_parked_batch(admin, &spec(1), &lines[..100])
             .unwrap();
         assert_eq!((first.created, first.sml_registered), (100, 100));
         assert_eq!(*sml.1.lock().unwrap(), 1, "one CreateList for the batch");
         let p = ParticipantId::parse(&lines[0].participant).unwrap();
-        let view = r.participant(admin, &p).unwrap();
+        let view = r.core().participants().participant(admin, &p).unwrap();
         assert_eq!(view.sml_state, "registered");
         assert!(view.has_business_card);
         assert_eq!(
@@ -70,10 +70,12 @@ fn batches_register_with_one_create_list_and_rerun_resumes() {
 
         // Rerun of the whole file: the first 100 are skipped, the rest created.
         let second = r
+            .parked_import()
             .import_parked_batch(admin, &spec(1), &lines[..100])
             .unwrap();
         assert_eq!((second.created, second.existing), (0, 100));
         let third = r
+            .parked_import()
             .import_parked_batch(admin, &spec(1), &lines[100..])
             .unwrap();
         assert_eq!((third.created, third.sml_registered), (50, 50));
@@ -81,7 +83,8 @@ fn batches_register_with_one_create_list_and_rerun_resumes() {
 
         let too_many: Vec<_> = (0..101).map(line).collect();
         assert_eq!(
-            r.import_parked_batch(admin, &spec(1), &too_many)
+            r.parked_import()
+                .import_parked_batch(admin, &spec(1), &too_many)
                 .unwrap_err()
                 .code(),
             "input.invalid"
@@ -94,10 +97,13 @@ fn a_failed_create_list_leaves_durable_jobs() {
     with_registry(|admin, r, sml| {
         *sml.2.lock().unwrap() = true;
         let lines: Vec<_> = (0..3).map(line).collect();
-        let out = r.import_parked_batch(admin, &spec(1), &lines).unwrap();
+        let out = r
+            .parked_import()
+            .import_parked_batch(admin, &spec(1), &lines)
+            .unwrap();
         assert_eq!((out.created, out.sml_queued), (3, 3), "{out:?}");
         assert!(out.sml_error.is_some());
-        assert_eq!(r.run_sml_jobs(sml, 10).unwrap().done, 3);
+        assert_eq!(r.core().sml_sync().run_sml_jobs(sml, 10).unwrap().done, 3);
         assert_eq!(sml.count(), 3);
     });
 }
@@ -115,18 +121,31 @@ fn bad_lines_are_rejected_and_a_newer_dump_marks_missing_ones_inactive() {
             country: "Belgium".into(),
             ..line(9)
         });
-        let out = r.import_parked_batch(admin, &spec(1), &lines).unwrap();
+        let out = r
+            .parked_import()
+            .import_parked_batch(admin, &spec(1), &lines)
+            .unwrap();
         assert_eq!((out.created, out.rejected.len()), (3, 2), "{out:?}");
-        assert_eq!(r.finish_parked_import(admin, 1).unwrap(), 0);
+        assert_eq!(r.parked_import().finish_parked_import(admin, 1).unwrap(), 0);
 
         // The newer dump lacks line 2.
-        let newer = r.import_parked_batch(admin, &spec(2), &lines[..2]).unwrap();
+        let newer = r
+            .parked_import()
+            .import_parked_batch(admin, &spec(2), &lines[..2])
+            .unwrap();
         assert_eq!(newer.existing, 2);
-        assert_eq!(r.finish_parked_import(admin, 2).unwrap(), 1);
-        assert_eq!(r.finish_parked_import(admin, 2).unwrap(), 0, "idempotent");
+        assert_eq!(r.parked_import().finish_parked_import(admin, 2).unwrap(), 1);
+        assert_eq!(
+            r.parked_import().finish_parked_import(admin, 2).unwrap(),
+            0,
+            "idempotent"
+        );
 
         // Listed again later: active again.
-        let again = r.import_parked_batch(admin, &spec(3), &lines[..3]).unwrap();
+        let again = r
+            .parked_import()
+            .import_parked_batch(admin, &spec(3), &lines[..3])
+            .unwrap();
         assert_eq!(again.reactivated, 1);
     });
 }
@@ -140,8 +159,14 @@ fn concurrent_batches_sharing_participants_both_succeed() {
         let forward: Vec<_> = (0..40).map(line).collect();
         let backward: Vec<_> = (0..40).rev().map(line).collect();
         let (a, b) = std::thread::scope(|scope| {
-            let a = scope.spawn(|| r.import_parked_batch(admin, &spec(1), &forward));
-            let b = scope.spawn(|| r.import_parked_batch(admin, &spec(1), &backward));
+            let a = scope.spawn(|| {
+                r.parked_import()
+                    .import_parked_batch(admin, &spec(1), &forward)
+            });
+            let b = scope.spawn(|| {
+                r.parked_import()
+                    .import_parked_batch(admin, &spec(1), &backward)
+            });
             (a.join().unwrap(), b.join().unwrap())
         });
         let (a, b) = (a.unwrap(), b.unwrap());

@@ -5,12 +5,11 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use party_config::{
-    NewParticipant, SchemeMigrationRequest, SmlFailure, SmlFailureKind, SmlRegistry,
-};
+use party_config::SchemeMigrationRequest;
 use peppol_id::ParticipantId;
+use smp_core::{NewParticipant, SmlFailure, SmlFailureKind, SmlRegistry};
 
-use crate::publication::with_endpoint;
+use crate::support::with_endpoint;
 use crate::support::{Env, each_backend_with_sml};
 
 const OLD_A: &str = "iso6523-actorid-upis::9956:0123456749";
@@ -104,23 +103,29 @@ fn request(from: &str, to: &str, overlap_ms: i64, dry_run: bool) -> SchemeMigrat
 
 fn setup(env: &Env, sml: &FakeSml) {
     let r = &env.registry;
-    r.create_participant(
-        &env.admin,
-        &with_endpoint(OLD_A, "https://ap-a.example.org/as4"),
-    )
-    .unwrap();
-    r.create_participant(
-        &env.admin,
-        &with_endpoint(OLD_B, "https://ap-b.example.org/as4"),
-    )
-    .unwrap();
-    assert_eq!(r.run_sml_jobs(sml, 10).unwrap().done, 2);
+    r.core()
+        .participants()
+        .create_participant(
+            &env.admin,
+            &with_endpoint(OLD_A, "https://ap-a.example.org/as4"),
+        )
+        .unwrap();
+    r.core()
+        .participants()
+        .create_participant(
+            &env.admin,
+            &with_endpoint(OLD_B, "https://ap-b.example.org/as4"),
+        )
+        .unwrap();
+    assert_eq!(r.core().sml_sync().run_sml_jobs(sml, 10).unwrap().done, 2);
     // The report compares creation times with the migration's start (ms resolution).
     std::thread::sleep(std::time::Duration::from_millis(5));
 }
 
 fn exists(env: &Env, p: &str) -> bool {
     env.registry
+        .core()
+        .participants()
         .participant(&env.admin, &ParticipantId::parse(p).unwrap())
         .is_ok()
 }
@@ -133,21 +138,27 @@ fn copies_with_identical_capabilities_and_is_resumable() {
         setup(&env, &sml);
 
         let dry = r
+            .scheme_migration()
             .migrate_scheme(&env.admin, &request("9956", "0208", HOUR_MS, true))
             .unwrap();
         assert_eq!((dry.registered, dry.dry_run), (2, true));
         assert!(!exists(&env, NEW_A), "a dry run changes nothing");
 
         let run = r
+            .scheme_migration()
             .migrate_scheme(&env.admin, &request("9956", "0208", HOUR_MS, false))
             .unwrap();
         assert_eq!((run.registered, run.old_removed), (2, 0), "{run:?}");
         assert!(run.rejected.is_empty(), "{run:?}");
         for (old, new) in [(OLD_A, NEW_A), (OLD_B, NEW_B)] {
             let old_view = r
+                .core()
+                .participants()
                 .participant(&env.admin, &ParticipantId::parse(old).unwrap())
                 .unwrap();
             let new_view = r
+                .core()
+                .participants()
                 .participant(&env.admin, &ParticipantId::parse(new).unwrap())
                 .unwrap();
             assert_eq!(
@@ -156,27 +167,31 @@ fn copies_with_identical_capabilities_and_is_resumable() {
             );
             assert_eq!(new_view.sml_state, "pending");
         }
-        assert_eq!(r.run_sml_jobs(&sml, 10).unwrap().done, 2);
+        assert_eq!(r.core().sml_sync().run_sml_jobs(&sml, 10).unwrap().done, 2);
         assert!(sml.has(NEW_A) && sml.has(OLD_A), "both during the overlap");
 
         // A rerun finds everything done and inside the overlap.
         let again = r
+            .scheme_migration()
             .migrate_scheme(&env.admin, &request("9956", "0208", HOUR_MS, false))
             .unwrap();
         assert_eq!((again.registered, again.in_overlap), (0, 2), "{again:?}");
 
         // Someone registers under the old scheme after the start: stage 1 shows it.
-        r.create_participant(
-            &env.admin,
-            &NewParticipant {
-                participant: "iso6523-actorid-upis::9956:0203201340".into(),
-                capabilities: vec![],
-                owner: None,
-                create_in_sml: Some(false),
-            },
-        )
-        .unwrap();
+        r.core()
+            .participants()
+            .create_participant(
+                &env.admin,
+                &NewParticipant {
+                    participant: "iso6523-actorid-upis::9956:0203201340".into(),
+                    capabilities: vec![],
+                    owner: None,
+                    create_in_sml: Some(false),
+                },
+            )
+            .unwrap();
         let report = r
+            .scheme_migration()
             .scheme_migration_report(&env.admin, "9956", "0208")
             .unwrap();
         assert_eq!(report.new_under_old_since_start, 1, "{report:?}");
@@ -195,12 +210,14 @@ fn removes_the_old_identifier_after_the_overlap() {
         let sml = FakeSml::default();
         setup(&env, &sml);
         let first = r
+            .scheme_migration()
             .migrate_scheme(&env.admin, &request("9956", "0208", 0, false))
             .unwrap();
         assert_eq!((first.registered, first.old_removed), (2, 0));
-        r.run_sml_jobs(&sml, 10).unwrap();
+        r.core().sml_sync().run_sml_jobs(&sml, 10).unwrap();
 
         let second = r
+            .scheme_migration()
             .migrate_scheme(&env.admin, &request("9956", "0208", 0, false))
             .unwrap();
         assert_eq!(
@@ -208,13 +225,14 @@ fn removes_the_old_identifier_after_the_overlap() {
             (0, 2),
             "{second:?}"
         );
-        assert_eq!(r.run_sml_jobs(&sml, 10).unwrap().done, 2);
+        assert_eq!(r.core().sml_sync().run_sml_jobs(&sml, 10).unwrap().done, 2);
         assert!(!exists(&env, OLD_A) && !exists(&env, OLD_B));
         assert!(exists(&env, NEW_A) && exists(&env, NEW_B));
         assert!(!sml.has(OLD_A) && !sml.has(OLD_B));
         assert!(sml.has(NEW_A) && sml.has(NEW_B));
 
         let report = r
+            .scheme_migration()
             .scheme_migration_report(&env.admin, "9956", "0208")
             .unwrap();
         assert!(
@@ -226,6 +244,7 @@ fn removes_the_old_identifier_after_the_overlap() {
 
         // Nothing left to do.
         let third = r
+            .scheme_migration()
             .migrate_scheme(&env.admin, &request("9956", "0208", 0, false))
             .unwrap();
         assert_eq!((third.registered, third.old_removed), (0, 0));
@@ -240,18 +259,21 @@ fn identifiers_invalid_under_the_new_scheme_are_reported_not_migrated() {
             "iso6523-actorid-upis::9915:0123456749",
             "iso6523-actorid-upis::9915:not-a-number",
         ] {
-            r.create_participant(
-                &env.admin,
-                &NewParticipant {
-                    participant: p.into(),
-                    capabilities: vec![],
-                    owner: None,
-                    create_in_sml: Some(false),
-                },
-            )
-            .unwrap();
+            r.core()
+                .participants()
+                .create_participant(
+                    &env.admin,
+                    &NewParticipant {
+                        participant: p.into(),
+                        capabilities: vec![],
+                        owner: None,
+                        create_in_sml: Some(false),
+                    },
+                )
+                .unwrap();
         }
         let run = r
+            .scheme_migration()
             .migrate_scheme(&env.admin, &request("9915", "0208", HOUR_MS, false))
             .unwrap();
         assert_eq!(run.registered, 1);
@@ -262,13 +284,15 @@ fn identifiers_invalid_under_the_new_scheme_are_reported_not_migrated() {
 
         let user = env.user("alice");
         assert_eq!(
-            r.migrate_scheme(&user, &request("9915", "0208", 0, false))
+            r.scheme_migration()
+                .migrate_scheme(&user, &request("9915", "0208", 0, false))
                 .unwrap_err()
                 .code(),
             "auth.admin_required"
         );
         assert_eq!(
-            r.migrate_scheme(&env.admin, &request("9915", "9915", 0, false))
+            r.scheme_migration()
+                .migrate_scheme(&env.admin, &request("9915", "9915", 0, false))
                 .unwrap_err()
                 .code(),
             "input.invalid"

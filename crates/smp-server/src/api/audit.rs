@@ -1,9 +1,9 @@
 //! `/api/v1/audit`.
 
 use actix_web::{HttpResponse, web};
-use party_config::AuditView;
 use peppol_id::ParticipantId;
 use serde::Deserialize;
+use smp_core::AuditView;
 
 use crate::auth::Caller;
 use crate::problem::Problem;
@@ -31,9 +31,9 @@ pub(crate) async fn list(
         .as_deref()
         .map(ParticipantId::parse)
         .transpose()?;
-    let registry = state.registry.clone();
+    let domain = state.domain.clone();
     let rows = web::block(move || {
-        registry.audit_log(
+        domain.core().participants().audit_log(
             &actor,
             participant.as_ref(),
             q.offset.unwrap_or(0),

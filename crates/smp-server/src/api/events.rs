@@ -2,8 +2,8 @@
 //! receiving webhooks.
 
 use actix_web::{HttpResponse, web};
-use party_config::EventView;
 use serde::Deserialize;
+use smp_core::EventView;
 
 use crate::auth::Caller;
 use crate::problem::Problem;
@@ -26,7 +26,8 @@ pub(crate) async fn list(
     query: web::Query<EventsQuery>,
 ) -> Result<HttpResponse, Problem> {
     let EventsQuery { after, limit } = query.into_inner();
-    let registry = state.registry.clone();
-    let events = web::block(move || registry.events_after(&actor, after, limit)).await??;
+    let domain = state.domain.clone();
+    let events =
+        web::block(move || domain.core().events().events_after(&actor, after, limit)).await??;
     Ok(HttpResponse::Ok().json(events))
 }

@@ -1,9 +1,10 @@
 //! `/api/v1/migrations` and the migration-key routes (plus eConnect-compatible shapes).
 
 use actix_web::{HttpResponse, web};
-use party_config::{BulkView, CapabilitySpec, MigrationFilter, MigrationView, NewInboundMigration};
+use party_config::{BulkView, MigrationFilter, MigrationView, NewInboundMigration};
 use peppol_id::ParticipantId;
 use serde::{Deserialize, Serialize};
+use smp_core::CapabilitySpec;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
@@ -28,8 +29,8 @@ async fn prepare(
     participant: String,
 ) -> Result<HttpResponse, Problem> {
     let pid = ParticipantId::from_path_segment(&participant)?;
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.prepare_outbound(&actor, &pid)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.migrations().prepare_outbound(&actor, &pid)).await??;
     Ok(HttpResponse::Ok().json(PreparedKey {
         migration_key: view.migration_key.clone().unwrap_or_default(),
         migration_id: view.id,
@@ -71,8 +72,8 @@ pub(crate) async fn create(
     Caller(actor): Caller,
     body: web::Json<NewInboundMigration>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.create_inbound(&actor, &body)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.migrations().create_inbound(&actor, &body)).await??;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -108,8 +109,8 @@ pub(crate) async fn party_config(
         auto_register: None,
         business_card: None,
     };
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.create_inbound(&actor, &request)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.migrations().create_inbound(&actor, &request)).await??;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -117,14 +118,14 @@ pub(crate) async fn party_config(
 #[utoipa::path(get, path = "/api/v1/migrations", tag = "migrations", params(
         ("status" = Option<String>, Query), ("direction" = Option<String>, Query), ("participant" = Option<String>, Query),
         ("bulkId" = Option<String>, Query), ("offset" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
-    responses((status = 200, body = party_config::Page<MigrationView>)))]
+    responses((status = 200, body = smp_core::Page<MigrationView>)))]
 pub(crate) async fn list(
     state: web::Data<AppState>,
     Caller(actor): Caller,
     query: web::Query<MigrationFilter>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let page = web::block(move || registry.list_migrations(&actor, &query)).await??;
+    let domain = state.domain.clone();
+    let page = web::block(move || domain.migrations().list_migrations(&actor, &query)).await??;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -136,8 +137,8 @@ pub(crate) async fn get(
     Caller(actor): Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.migration(&actor, &path)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.migrations().migration(&actor, &path)).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -149,8 +150,8 @@ pub(crate) async fn check(
     Caller(actor): Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.check_migration(&actor, &path)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.migrations().check_migration(&actor, &path)).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -162,8 +163,8 @@ pub(crate) async fn retry(
     Caller(actor): Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.retry_migration(&actor, &path)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.migrations().retry_migration(&actor, &path)).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -175,8 +176,8 @@ pub(crate) async fn cancel(
     Caller(actor): Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.cancel_migration(&actor, &path)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.migrations().cancel_migration(&actor, &path)).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -194,8 +195,8 @@ pub(crate) async fn bulk(
     Caller(actor): Caller,
     body: web::Json<BulkRequest>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.create_bulk(&actor, &body.items)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.migrations().create_bulk(&actor, &body.items)).await??;
     Ok(HttpResponse::Accepted().json(view))
 }
 
@@ -207,7 +208,7 @@ pub(crate) async fn bulk_progress(
     Caller(_actor): Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.bulk(&path)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.migrations().bulk(&path)).await??;
     Ok(HttpResponse::Ok().json(view))
 }

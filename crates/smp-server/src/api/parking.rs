@@ -3,13 +3,9 @@
 //! `/api/v1/parking` on the main listener (administrators).
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::Arc;
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use party_config::{
-    CallerView, CollectedToken, CollectionView, Parking, ParkingLimits, ScheduledAllowance,
-};
+use party_config::{CallerView, CollectedToken, CollectionView, ParkingLimits, ScheduledAllowance};
 use peppol_id::ParticipantId;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -41,26 +37,19 @@ pub(crate) async fn collect(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let desk = desk(&state)?;
     let chain = req.conn_data::<PeerChain>().cloned().unwrap_or_default().0;
     // A peer address is always known on TCP; the fallback only keeps this total.
     let ip = req
         .peer_addr()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
-    let registry = state.registry.clone();
-    let token =
-        web::block(move || registry.collect_migration_token(&desk, &chain, ip, &path)).await??;
-    Ok(HttpResponse::Ok().json(token))
-}
-
-fn desk(state: &AppState) -> Result<Arc<Parking>, Problem> {
-    state.parking.clone().ok_or_else(|| {
-        Problem::new(
-            StatusCode::NOT_FOUND,
-            "parking.disabled",
-            "the parking SMP is not enabled on this server (parking.enabled = false)",
-        )
+    let domain = state.domain.clone();
+    let token = web::block(move || -> Result<_, Problem> {
+        Ok(domain
+            .parking()?
+            .collect_migration_token(&chain, ip, &path)?)
     })
+    .await??;
+    Ok(HttpResponse::Ok().json(token))
 }
 
 /// Callers of the collection API with their usage today (administrators).
@@ -70,9 +59,8 @@ pub(crate) async fn callers(
     state: web::Data<AppState>,
     Caller(actor): Caller,
 ) -> Result<HttpResponse, Problem> {
-    let desk = desk(&state)?;
-    let registry = state.registry.clone();
-    let list = web::block(move || registry.parking_callers(&actor, &desk)).await??;
+    let domain = state.domain.clone();
+    let list = web::block(move || domain.parking()?.parking_callers(&actor)).await??;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -85,9 +73,8 @@ pub(crate) async fn caller(
     Caller(actor): Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let desk = desk(&state)?;
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.parking_caller(&actor, &desk, &path)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.parking()?.parking_caller(&actor, &path)).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -100,9 +87,8 @@ pub(crate) async fn reactivate(
     Caller(actor): Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let desk = desk(&state)?;
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.reactivate_caller(&actor, &desk, &path)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.parking()?.reactivate_caller(&actor, &path)).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -123,11 +109,13 @@ pub(crate) async fn set_quota(
     path: web::Path<String>,
     body: web::Json<QuotaBody>,
 ) -> Result<HttpResponse, Problem> {
-    let desk = desk(&state)?;
-    let registry = state.registry.clone();
-    let view =
-        web::block(move || registry.set_caller_quota(&actor, &desk, &path, body.daily_quota))
-            .await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || {
+        domain
+            .parking()?
+            .set_caller_quota(&actor, &path, body.daily_quota)
+    })
+    .await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -142,11 +130,13 @@ pub(crate) async fn schedule(
     path: web::Path<String>,
     body: web::Json<ScheduledAllowance>,
 ) -> Result<HttpResponse, Problem> {
-    let desk = desk(&state)?;
-    let registry = state.registry.clone();
-    let view =
-        web::block(move || registry.schedule_caller_allowance(&actor, &desk, &path, Some(&body)))
-            .await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || {
+        domain
+            .parking()?
+            .schedule_caller_allowance(&actor, &path, Some(&body))
+    })
+    .await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -158,10 +148,13 @@ pub(crate) async fn unschedule(
     Caller(actor): Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let desk = desk(&state)?;
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.schedule_caller_allowance(&actor, &desk, &path, None))
-        .await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || {
+        domain
+            .parking()?
+            .schedule_caller_allowance(&actor, &path, None)
+    })
+    .await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -172,11 +165,8 @@ pub(crate) async fn limits(
     state: web::Data<AppState>,
     Caller(actor): Caller,
 ) -> Result<HttpResponse, Problem> {
-    let desk = desk(&state)?;
-    if !actor.is_admin() {
-        return Err(party_config::DomainError::AdminRequired.into());
-    }
-    Ok(HttpResponse::Ok().json(desk.limits()))
+    let limits = state.domain.parking()?.limits(&actor)?;
+    Ok(HttpResponse::Ok().json(limits))
 }
 
 /// Change the limits on this node until restart.
@@ -187,9 +177,8 @@ pub(crate) async fn set_limits(
     Caller(actor): Caller,
     body: web::Json<ParkingLimits>,
 ) -> Result<HttpResponse, Problem> {
-    let desk = desk(&state)?;
-    let registry = state.registry.clone();
-    let limits = web::block(move || registry.set_parking_limits(&actor, &desk, *body)).await??;
+    let domain = state.domain.clone();
+    let limits = web::block(move || domain.parking()?.set_parking_limits(&actor, *body)).await??;
     Ok(HttpResponse::Ok().json(limits))
 }
 
@@ -218,10 +207,14 @@ pub(crate) async fn collections(
     Caller(actor): Caller,
     query: web::Query<CollectionQuery>,
 ) -> Result<HttpResponse, Problem> {
-    desk(&state)?;
-    let registry = state.registry.clone();
+    let domain = state.domain.clone();
     let rows = web::block(move || {
-        registry.token_collections(&actor, query.caller.as_deref(), query.offset, query.limit)
+        domain.parking()?.token_collections(
+            &actor,
+            query.caller.as_deref(),
+            query.offset,
+            query.limit,
+        )
     })
     .await??;
     Ok(HttpResponse::Ok().json(rows))
@@ -243,10 +236,14 @@ pub(crate) async fn set_lifecycle(
     path: web::Path<String>,
     body: web::Json<LifecycleBody>,
 ) -> Result<HttpResponse, Problem> {
-    desk(&state)?;
     let pid = ParticipantId::from_path_segment(&path)?;
-    let registry = state.registry.clone();
-    web::block(move || registry.set_participant_lifecycle(&actor, &pid, &body.lifecycle)).await??;
+    let domain = state.domain.clone();
+    web::block(move || {
+        domain
+            .parking()?
+            .set_participant_lifecycle(&actor, &pid, &body.lifecycle)
+    })
+    .await??;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -1,10 +1,10 @@
 //! `/api/v1/participants`.
 
 use actix_web::{HttpResponse, web};
-use party_config::{
+use peppol_id::{DocumentTypeId, ParticipantId};
+use smp_core::{
     CapabilitySpec, ListParams, NewParticipant, Page, ParticipantSummary, ParticipantView,
 };
-use peppol_id::{DocumentTypeId, ParticipantId};
 
 use crate::auth::Caller;
 use crate::problem::Problem;
@@ -19,8 +19,14 @@ pub(crate) async fn create(
     Caller(actor): Caller,
     body: web::Json<NewParticipant>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.create_participant(&actor, &body)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || {
+        domain
+            .core()
+            .participants()
+            .create_participant(&actor, &body)
+    })
+    .await??;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -34,8 +40,14 @@ pub(crate) async fn list(
     Caller(actor): Caller,
     query: web::Query<ListParams>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let page = web::block(move || registry.list_participants(&actor, &query)).await??;
+    let domain = state.domain.clone();
+    let page = web::block(move || {
+        domain
+            .core()
+            .participants()
+            .list_participants(&actor, &query)
+    })
+    .await??;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -49,8 +61,8 @@ pub(crate) async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let pid = ParticipantId::from_path_segment(&path)?;
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.participant(&actor, &pid)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.core().participants().participant(&actor, &pid)).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -63,8 +75,14 @@ pub(crate) async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let pid = ParticipantId::from_path_segment(&path)?;
-    let registry = state.registry.clone();
-    web::block(move || registry.delete_participant(&actor, &pid)).await??;
+    let domain = state.domain.clone();
+    web::block(move || {
+        domain
+            .core()
+            .participants()
+            .delete_participant(&actor, &pid)
+    })
+    .await??;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -79,10 +97,13 @@ pub(crate) async fn add_capability(
     body: web::Json<CapabilitySpec>,
 ) -> Result<HttpResponse, Problem> {
     let pid = ParticipantId::from_path_segment(&path)?;
-    let registry = state.registry.clone();
+    let domain = state.domain.clone();
     let view = web::block(move || {
-        registry.add_capability(&actor, &pid, &body)?;
-        registry.participant(&actor, &pid)
+        domain
+            .core()
+            .participants()
+            .add_capability(&actor, &pid, &body)?;
+        domain.core().participants().participant(&actor, &pid)
     })
     .await??;
     Ok(HttpResponse::Created().json(view))
@@ -100,7 +121,13 @@ pub(crate) async fn remove_capability(
     let (p, d) = path.into_inner();
     let pid = ParticipantId::from_path_segment(&p)?;
     let doctype = DocumentTypeId::from_path_segment(&d)?;
-    let registry = state.registry.clone();
-    web::block(move || registry.delete_service_metadata(&actor, &pid, &doctype)).await??;
+    let domain = state.domain.clone();
+    web::block(move || {
+        domain
+            .core()
+            .participants()
+            .delete_service_metadata(&actor, &pid, &doctype)
+    })
+    .await??;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,7 +1,7 @@
 //! `/api/v1/endpoint-profiles`.
 
 use actix_web::{HttpResponse, web};
-use party_config::{EndpointSpec, ProfileSpec, ProfileUpdate, ProfileView};
+use smp_core::{EndpointSpec, ProfileSpec, ProfileUpdate, ProfileView};
 
 use crate::auth::Caller;
 use crate::problem::Problem;
@@ -15,8 +15,8 @@ pub(crate) async fn create(
     Caller(actor): Caller,
     body: web::Json<ProfileSpec>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.create_profile(&actor, &body)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.core().profiles().create_profile(&actor, &body)).await??;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -27,8 +27,8 @@ pub(crate) async fn list(
     state: web::Data<AppState>,
     Caller(_actor): Caller,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let views = web::block(move || registry.list_profiles()).await??;
+    let domain = state.domain.clone();
+    let views = web::block(move || domain.core().profiles().list_profiles()).await??;
     Ok(HttpResponse::Ok().json(views))
 }
 
@@ -40,8 +40,8 @@ pub(crate) async fn get(
     Caller(_actor): Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.profile(&path)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.core().profiles().profile(&path)).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -55,7 +55,7 @@ pub(crate) async fn update(
     path: web::Path<String>,
     body: web::Json<UpdateBody>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
+    let domain = state.domain.clone();
     let body = body.into_inner();
     if body.name.as_deref().is_some_and(|n| n != path.as_str()) {
         return Err(Problem::new(
@@ -64,8 +64,13 @@ pub(crate) async fn update(
             "the name in the body differs from the URL; profiles cannot be renamed",
         ));
     }
-    let result =
-        web::block(move || registry.update_profile(&actor, &path, &body.endpoint)).await??;
+    let result = web::block(move || {
+        domain
+            .core()
+            .profiles()
+            .update_profile(&actor, &path, &body.endpoint)
+    })
+    .await??;
     Ok(HttpResponse::Ok().json(result))
 }
 
@@ -86,7 +91,7 @@ pub(crate) async fn delete(
     Caller(actor): Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    web::block(move || registry.delete_profile(&actor, &path)).await??;
+    let domain = state.domain.clone();
+    web::block(move || domain.core().profiles().delete_profile(&actor, &path)).await??;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,7 +1,7 @@
 //! `/api/v1/users` and their tokens (administrators only).
 
 use actix_web::{HttpResponse, web};
-use party_config::{CreatedToken, NewToken, NewUser, TokenView, UserView};
+use smp_core::{CreatedToken, NewToken, NewUser, TokenView, UserView};
 
 use crate::auth::Caller;
 use crate::problem::Problem;
@@ -15,8 +15,8 @@ pub(crate) async fn create(
     Caller(actor): Caller,
     body: web::Json<NewUser>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.create_user(&actor, &body)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.core().users().create_user(&actor, &body)).await??;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -26,8 +26,8 @@ pub(crate) async fn list(
     state: web::Data<AppState>,
     Caller(actor): Caller,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let views = web::block(move || registry.list_users(&actor)).await??;
+    let domain = state.domain.clone();
+    let views = web::block(move || domain.core().users().list_users(&actor)).await??;
     Ok(HttpResponse::Ok().json(views))
 }
 
@@ -39,8 +39,8 @@ pub(crate) async fn delete(
     Caller(actor): Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    web::block(move || registry.delete_user(&actor, &path)).await??;
+    let domain = state.domain.clone();
+    web::block(move || domain.core().users().delete_user(&actor, &path)).await??;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -53,8 +53,9 @@ pub(crate) async fn create_token(
     path: web::Path<String>,
     body: web::Json<NewToken>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let token = web::block(move || registry.create_token(&actor, &path, &body)).await??;
+    let domain = state.domain.clone();
+    let token =
+        web::block(move || domain.core().users().create_token(&actor, &path, &body)).await??;
     Ok(HttpResponse::Created().json(token))
 }
 
@@ -66,8 +67,8 @@ pub(crate) async fn list_tokens(
     Caller(actor): Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let tokens = web::block(move || registry.list_tokens(&actor, &path)).await??;
+    let domain = state.domain.clone();
+    let tokens = web::block(move || domain.core().users().list_tokens(&actor, &path)).await??;
     Ok(HttpResponse::Ok().json(tokens))
 }
 
@@ -80,7 +81,7 @@ pub(crate) async fn delete_token(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, Problem> {
     let (username, id) = path.into_inner();
-    let registry = state.registry.clone();
-    web::block(move || registry.delete_token(&actor, &username, id)).await??;
+    let domain = state.domain.clone();
+    web::block(move || domain.core().users().delete_token(&actor, &username, id)).await??;
     Ok(HttpResponse::NoContent().finish())
 }

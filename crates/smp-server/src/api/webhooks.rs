@@ -1,8 +1,8 @@
 //! `/api/v1/webhooks`: subscriptions to events and their delivery logs (administrators).
 
 use actix_web::{HttpResponse, web};
-use party_config::{DeliveryView, NewWebhook, WebhookView};
 use serde::Deserialize;
+use smp_core::{DeliveryView, NewWebhook, WebhookView};
 
 use crate::auth::Caller;
 use crate::problem::Problem;
@@ -22,8 +22,8 @@ pub(crate) async fn create(
     Caller(actor): Caller,
     body: web::Json<NewWebhook>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let view = web::block(move || registry.create_webhook(&actor, &body)).await??;
+    let domain = state.domain.clone();
+    let view = web::block(move || domain.core().events().create_webhook(&actor, &body)).await??;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -34,8 +34,8 @@ pub(crate) async fn list(
     state: web::Data<AppState>,
     Caller(actor): Caller,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    let views = web::block(move || registry.list_webhooks(&actor)).await??;
+    let domain = state.domain.clone();
+    let views = web::block(move || domain.core().events().list_webhooks(&actor)).await??;
     Ok(HttpResponse::Ok().json(views))
 }
 
@@ -47,8 +47,8 @@ pub(crate) async fn delete(
     Caller(actor): Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
-    web::block(move || registry.delete_webhook(&actor, &path)).await??;
+    let domain = state.domain.clone();
+    web::block(move || domain.core().events().delete_webhook(&actor, &path)).await??;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -62,8 +62,14 @@ pub(crate) async fn deliveries(
     path: web::Path<String>,
     query: web::Query<DeliveriesQuery>,
 ) -> Result<HttpResponse, Problem> {
-    let registry = state.registry.clone();
+    let domain = state.domain.clone();
     let limit = query.limit.unwrap_or(100);
-    let views = web::block(move || registry.webhook_deliveries(&actor, &path, limit)).await??;
+    let views = web::block(move || {
+        domain
+            .core()
+            .events()
+            .webhook_deliveries(&actor, &path, limit)
+    })
+    .await??;
     Ok(HttpResponse::Ok().json(views))
 }

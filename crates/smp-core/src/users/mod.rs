@@ -1,0 +1,14 @@
+//! Users, their API tokens, and authentication (bearer tokens, Basic passwords, the
+//! bootstrap administrator).
+
+mod auth;
+mod users;
+
+pub use auth::ADMIN_USERNAME;
+
+use crate::Core;
+
+/// The users service; see [`Core::users`].
+pub struct Users<'a> {
+    pub(crate) core: &'a Core,
+}

@@ -1,0 +1,207 @@
+use peppol_id::{DocumentTypeId, ParticipantId};
+use smp_core::{
+    CapabilitySpec, EndpointSpec, NewParticipant, service_group_key, service_metadata_key,
+};
+use smp_xml::{DsigVerifier, ParseOptions, ServiceMetadata, SignatureVerifier};
+
+use crate::support::{DOCTYPE, PARTICIPANT, PROCESS, ap_cert_b64, each_backend};
+
+pub(crate) fn endpoint(url: &str) -> EndpointSpec {
+    EndpointSpec {
+        url: url.into(),
+        transport_profile: "peppol-transport-as4-v2_0".into(),
+        certificate: ap_cert_b64(),
+        service_description: "test AP".into(),
+        technical_contact_url: "mailto:ops@example.org".into(),
+        technical_information_url: None,
+        require_business_level_signature: false,
+        minimum_authentication_level: None,
+        activation_date: None,
+        expiration_date: None,
+    }
+}
+
+pub(crate) fn with_endpoint(participant: &str, url: &str) -> NewParticipant {
+    NewParticipant {
+        participant: participant.into(),
+        capabilities: vec![CapabilitySpec {
+            document_type: DOCTYPE.into(),
+            process: PROCESS.into(),
+            endpoint: Some(endpoint(url)),
+            endpoint_profile: None,
+        }],
+        owner: None,
+        create_in_sml: None,
+    }
+}
+
+#[test]
+fn create_publishes_a_signed_document_and_an_absolute_href() {
+    each_backend(|env| {
+        let r = &env.registry;
+        r.participants()
+            .create_participant(
+                &env.admin,
+                &with_endpoint(PARTICIPANT, "https://ap.example.org/as4"),
+            )
+            .unwrap();
+        let pid = ParticipantId::parse(PARTICIPANT).unwrap();
+        let doctype = DocumentTypeId::parse(DOCTYPE).unwrap();
+
+        let group = r
+            .documents()
+            .load(&service_group_key(&pid))
+            .unwrap()
+            .expect("service group published");
+        let group_text = String::from_utf8(group.content.to_vec()).unwrap();
+        let href = format!(
+            "http://smp.test/{}/services/{}",
+            pid.path_segment(),
+            doctype.path_segment()
+        );
+        assert!(
+            group_text.contains(&href.replace('&', "&amp;")),
+            "{} lacks {href}",
+            env.backend
+        );
+
+        let signed = r
+            .documents()
+            .load(&service_metadata_key(&pid, &doctype))
+            .unwrap()
+            .expect("metadata published");
+        DsigVerifier.verify(&signed.content).unwrap();
+        match smp_xml::parse_signed_service_metadata(&signed.content, &ParseOptions::default())
+            .unwrap()
+        {
+            ServiceMetadata::Information(info) => {
+                assert_eq!(
+                    info.processes[0].endpoints[0].address,
+                    "https://ap.example.org/as4"
+                );
+            }
+            ServiceMetadata::Redirect(_) => panic!("expected service information"),
+        }
+        assert!(signed.etag.starts_with('"') && signed.etag.ends_with('"'));
+    });
+}
+
+#[test]
+fn a_write_replaces_cached_bytes() {
+    each_backend(|env| {
+        let r = &env.registry;
+        r.participants()
+            .create_participant(
+                &env.admin,
+                &with_endpoint(PARTICIPANT, "https://old.example.org/as4"),
+            )
+            .unwrap();
+        let pid = ParticipantId::parse(PARTICIPANT).unwrap();
+        let key = service_metadata_key(&pid, &DocumentTypeId::parse(DOCTYPE).unwrap());
+        let first = r.documents().load(&key).unwrap().unwrap();
+        assert!(
+            r.documents().cached(&key).is_some(),
+            "a load fills the cache"
+        );
+
+        let spec = with_endpoint(PARTICIPANT, "https://new.example.org/as4")
+            .capabilities
+            .remove(0);
+        r.participants()
+            .add_capability(&env.admin, &pid, &spec)
+            .unwrap();
+        assert!(
+            r.documents().cached(&key).is_none(),
+            "a write drops the cached bytes"
+        );
+        let second = r.documents().load(&key).unwrap().unwrap();
+        assert_ne!(first.etag, second.etag);
+        assert!(String::from_utf8_lossy(&second.content).contains("https://new.example.org/as4"));
+    });
+}
+
+#[test]
+fn delete_removes_every_document() {
+    each_backend(|env| {
+        let r = &env.registry;
+        r.participants()
+            .create_participant(
+                &env.admin,
+                &with_endpoint(PARTICIPANT, "https://ap.example.org/as4"),
+            )
+            .unwrap();
+        let pid = ParticipantId::parse(PARTICIPANT).unwrap();
+        r.participants()
+            .delete_participant(&env.admin, &pid)
+            .unwrap();
+        assert!(
+            r.documents()
+                .load(&service_group_key(&pid))
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            r.documents()
+                .load(&service_metadata_key(
+                    &pid,
+                    &DocumentTypeId::parse(DOCTYPE).unwrap()
+                ))
+                .unwrap()
+                .is_none()
+        );
+        let again = r
+            .participants()
+            .delete_participant(&env.admin, &pid)
+            .unwrap_err();
+        assert_eq!(again.code(), "participant.not_found");
+    });
+}
+
+#[test]
+fn participant_lookup_is_case_insensitive() {
+    each_backend(|env| {
+        let r = &env.registry;
+        r.participants()
+            .create_participant(
+                &env.admin,
+                &with_endpoint(PARTICIPANT, "https://ap.example.org/as4"),
+            )
+            .unwrap();
+        let upper = ParticipantId::parse(&PARTICIPANT.to_uppercase()).unwrap();
+        assert!(
+            r.documents()
+                .load(&service_group_key(&upper))
+                .unwrap()
+                .is_some()
+        );
+        let dup = r.participants().create_participant(
+            &env.admin,
+            &with_endpoint(&PARTICIPANT.to_uppercase(), "https://x.example.org/as4"),
+        );
+        assert_eq!(dup.unwrap_err().code(), "participant.exists");
+    });
+}
+
+#[test]
+fn republishing_follows_the_fingerprint() {
+    each_backend(|env| {
+        let r = &env.registry;
+        r.participants()
+            .create_participant(
+                &env.admin,
+                &with_endpoint(PARTICIPANT, "https://ap.example.org/as4"),
+            )
+            .unwrap();
+        assert_eq!(
+            r.documents().republish_if_needed().unwrap(),
+            1,
+            "first start renders everything once"
+        );
+        assert!(r.documents().publication_is_current().unwrap());
+        assert_eq!(
+            r.documents().republish_if_needed().unwrap(),
+            0,
+            "nothing changed, nothing to do"
+        );
+    });
+}
