@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use party_config::{Direction, MigrationStatus};
 
 /// Ferry: a Peppol SMP with native participant migration.
 #[derive(Debug, Parser)]
@@ -270,19 +271,29 @@ pub(crate) struct MigrateWatchArgs {
     pub(crate) capability: MigrationCapabilityArgs,
 }
 
+/// `--status`: the domain's own list of statuses, so the CLI never keeps a copy.
+fn migration_status(text: &str) -> Result<MigrationStatus, String> {
+    MigrationStatus::parse(text).ok_or_else(|| {
+        let all: Vec<&str> = MigrationStatus::ALL.iter().map(|s| s.as_str()).collect();
+        format!("one of {}", all.join(", "))
+    })
+}
+
+/// `--direction`.
+fn direction(text: &str) -> Result<Direction, String> {
+    Direction::parse(text).ok_or_else(|| "`inbound` or `outbound`".to_owned())
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct MigrateStatusArgs {
     /// A migration id (`mig_…`); without one, a table of migrations, newest first.
     pub(crate) id: Option<String>,
     /// Only migrations in this status.
-    #[arg(long, conflicts_with = "id", value_parser = [
-        "pending_deregistration", "deregistration_confirmed", "prepared", "registering",
-        "completed", "cancelled", "failed",
-    ])]
-    pub(crate) status: Option<String>,
-    /// Only this direction.
-    #[arg(long, conflicts_with = "id", value_parser = ["inbound", "outbound"])]
-    pub(crate) direction: Option<String>,
+    #[arg(long, conflicts_with = "id", value_parser = migration_status)]
+    pub(crate) status: Option<MigrationStatus>,
+    /// Only this direction (`inbound` or `outbound`).
+    #[arg(long, conflicts_with = "id", value_parser = direction)]
+    pub(crate) direction: Option<Direction>,
     /// Rows in the table (1..1000).
     #[arg(long, conflicts_with = "id", default_value_t = 50)]
     pub(crate) limit: i64,

@@ -1,6 +1,7 @@
 //! What can end a `ferry` command, and its exit code.
 
 use party_config::DomainError;
+use smp_core::ErrorClass;
 
 /// Exit codes: 0 success, 1 refused operation (bad input, not found, conflict),
 /// 2 usage/configuration error, 3 runtime failure (database, signing, I/O), 4 the SML and
@@ -60,8 +61,17 @@ impl CliError {
         match self {
             Self::Config(_) => 2,
             Self::Startup(_) => 3,
-            Self::Domain(e) if e.is_client_error() => 1,
-            Self::Domain(_) => 3,
+            Self::Domain(e) => match e.class() {
+                ErrorClass::Internal => 3,
+                ErrorClass::Invalid
+                | ErrorClass::TooLarge
+                | ErrorClass::Refused
+                | ErrorClass::Unauthenticated
+                | ErrorClass::Forbidden
+                | ErrorClass::NotFound
+                | ErrorClass::Conflict
+                | ErrorClass::Unavailable => 1,
+            },
             Self::Sml(..) => 1,
             Self::Drift(_) => 4,
             Self::NotRegistered { .. } | Self::CheckFailed { .. } => 1,

@@ -27,15 +27,16 @@ use std::sync::Arc;
 pub use smp_core::{Actor, Core, DomainError};
 
 pub use crate::migration::{
-    BulkView, CurrentAccessPoint, HistoryEntry, MigrationFilter, MigrationRunSummary,
-    MigrationView, Migrations, NewInboundMigration, RejectedItem,
+    BulkView, CurrentAccessPoint, Direction, HistoryEntry, MigrationFilter, MigrationRunSummary,
+    MigrationStatus, MigrationView, Migrations, NewInboundMigration, RejectedItem,
 };
 pub use crate::parked_import::{
     PARKED_BATCH_LIMIT, ParkedBatchSummary, ParkedImport, ParkedImportSpec, ParkedParticipant,
 };
 pub use crate::parking::{
-    ApCaller, ApTrust, CallerView, CollectedToken, CollectionView, DEFAULT_AP_CA_MARKERS, Parking,
-    ParkingDesk, ParkingEnvironment, ParkingLimits, ScheduledAllowance, TokenError,
+    ApCaller, ApTrust, CallerStatus, CallerView, CollectedToken, CollectionView,
+    DEFAULT_AP_CA_MARKERS, Parking, ParkingDesk, ParkingEnvironment, ParkingLimits,
+    ScheduledAllowance, TokenError,
 };
 pub use crate::scheme_migration::{
     SchemeMigration, SchemeMigrationReport, SchemeMigrationRequest, SchemeMigrationRun,

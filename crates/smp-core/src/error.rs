@@ -4,6 +4,30 @@ use peppol_id::IdError;
 use smp_store::StoreError;
 use smp_xml::XmlError;
 
+/// Who must act on an error; the HTTP status and the CLI's exit code derive from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// The request is malformed or breaks a rule: fix it and send it again (400).
+    Invalid,
+    /// The request body is larger than the configured limit (413).
+    TooLarge,
+    /// Understood, but refused by a rule of this SMP or by the SML (422).
+    Refused,
+    /// No or wrong credentials (401).
+    Unauthenticated,
+    /// The caller may not do this: use other credentials (403).
+    Forbidden,
+    /// What the request names does not exist here (404).
+    NotFound,
+    /// The current state does not allow this: look before you write (409).
+    Conflict,
+    /// A peer (the SML) failed or could not be reached; nothing changed: retry later (503).
+    Unavailable,
+    /// Ferry or its environment failed (database, signing, stored data): the operator
+    /// must look at the log (500).
+    Internal,
+}
+
 /// Why a domain operation was refused or failed.
 ///
 /// Variants are grouped by blame: the request (fix the input), the caller's rights (use
@@ -181,12 +205,46 @@ impl DomainError {
         }
     }
 
-    /// True when the caller sent something wrong (a 4xx).
+    /// Who must act on this error. Every variant is listed: a new variant does not
+    /// compile until someone decides its class (and with it its HTTP status and exit code).
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Self::Xml(e) if e.code() == "xml.too_large" => ErrorClass::TooLarge,
+            Self::Xml(_)
+            | Self::Identifier(_)
+            | Self::ParticipantMismatch { .. }
+            | Self::DocumentTypeMismatch { .. }
+            | Self::InvalidInput { .. }
+            | Self::InvalidMigrationKey { .. } => ErrorClass::Invalid,
+            Self::PolicyViolation { .. } | Self::SmlRefused { .. } => ErrorClass::Refused,
+            Self::AuthenticationMissing | Self::AuthenticationFailed => ErrorClass::Unauthenticated,
+            Self::NotOwner { .. } | Self::AdminRequired => ErrorClass::Forbidden,
+            Self::ParticipantNotFound { .. }
+            | Self::ServiceNotFound { .. }
+            | Self::BusinessCardNotFound { .. }
+            | Self::ProfileNotFound { .. }
+            | Self::UserNotFound { .. }
+            | Self::TokenNotFound { .. }
+            | Self::WebhookNotFound { .. }
+            | Self::TokenCallerNotFound { .. }
+            | Self::ParkingDisabled
+            | Self::MigrationNotFound { .. } => ErrorClass::NotFound,
+            Self::ParticipantExists { .. }
+            | Self::ProfileExists { .. }
+            | Self::ProfileInUse { .. }
+            | Self::UserExists { .. }
+            | Self::MigrationState { .. }
+            | Self::NotRegisteredInSml { .. } => ErrorClass::Conflict,
+            Self::SmlUnavailable { .. } => ErrorClass::Unavailable,
+            Self::Store(_) | Self::Signing(_) | Self::SealedKey { .. } | Self::Corrupt(_) => {
+                ErrorClass::Internal
+            }
+        }
+    }
+
+    /// True when the caller (or the SML) is to act, not Ferry's operator (a 4xx or 503).
     pub fn is_client_error(&self) -> bool {
-        !matches!(
-            self,
-            Self::Store(_) | Self::Signing(_) | Self::SealedKey { .. } | Self::Corrupt(_)
-        )
+        self.class() != ErrorClass::Internal
     }
 
     /// An SML failure as a domain error (refusals vs. transient trouble).

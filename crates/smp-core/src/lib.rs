@@ -35,6 +35,7 @@ mod policy;
 mod profiles;
 mod publication;
 mod sml;
+mod states;
 mod users;
 mod views;
 pub mod workers;
@@ -43,7 +44,7 @@ pub use crate::access::Actor;
 pub use crate::adapters::SmlClientRegistry;
 pub use crate::capability::{CapabilitySpec, EndpointSpec};
 pub use crate::documents::Documents;
-pub use crate::error::DomainError;
+pub use crate::error::{DomainError, ErrorClass};
 pub use crate::events::{
     DeliveryRunSummary, DeliveryView, EVENT_TYPES, EventView, Events, HttpWebhookSender,
     MIGRATION_CANCELLED, MIGRATION_COMPLETED, MIGRATION_FAILED, MIGRATION_PREPARED, NewWebhook,
@@ -59,6 +60,7 @@ pub use crate::publication::{DocumentCache, Generation, Links, PublishedDocument
 pub use crate::sml::{
     ReconcileReport, SmlFailure, SmlFailureKind, SmlRegistry, SmlRunSummary, SmlState, SmlSync,
 };
+pub use crate::states::{DeliveryStatus, JobAction, JobStatus, Lifecycle};
 pub use crate::users::{ADMIN_USERNAME, Users};
 pub use crate::views::{
     AuditView, CapabilityView, CreatedToken, ListParams, NewParticipant, NewToken, NewUser, Page,

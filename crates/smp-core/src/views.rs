@@ -1,5 +1,6 @@
 //! What the JSON API and the CLI show: plain serialisable views of domain state.
 
+use crate::states::SmlState;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -66,8 +67,8 @@ pub struct ParticipantView {
     pub redirects: Vec<RedirectView>,
     /// Whether a business card is published.
     pub has_business_card: bool,
-    /// `unregistered`, `pending`, `registered` or `failed`.
-    pub sml_state: String,
+    /// Where the participant stands at the SML.
+    pub sml_state: SmlState,
     /// The SML's refusal, when `failed` (or the last transient error, when `pending`).
     pub sml_error: Option<String>,
 }
@@ -78,8 +79,8 @@ pub struct ParticipantView {
 pub struct ParticipantSummary {
     /// `scheme::value` as registered.
     pub participant: String,
-    /// `unregistered`, `pending`, `registered` or `failed`.
-    pub sml_state: String,
+    /// Where the participant stands at the SML.
+    pub sml_state: SmlState,
     /// The owning user.
     pub owner: Option<String>,
     /// RFC 3339.

@@ -8,6 +8,7 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, ResponseError};
 use party_config::DomainError;
 use serde::Serialize;
+use smp_core::ErrorClass;
 
 /// An error on its way to the client.
 #[derive(Debug)]
@@ -60,46 +61,25 @@ impl Problem {
     }
 }
 
-fn status_of(e: &DomainError) -> StatusCode {
-    match e {
-        DomainError::Xml(x) if x.code() == "xml.too_large" => StatusCode::PAYLOAD_TOO_LARGE,
-        DomainError::Xml(_)
-        | DomainError::Identifier(_)
-        | DomainError::ParticipantMismatch { .. }
-        | DomainError::DocumentTypeMismatch { .. }
-        | DomainError::InvalidInput { .. } => StatusCode::BAD_REQUEST,
-        DomainError::AuthenticationMissing | DomainError::AuthenticationFailed => {
-            StatusCode::UNAUTHORIZED
-        }
-        DomainError::NotOwner { .. } | DomainError::AdminRequired => StatusCode::FORBIDDEN,
-        DomainError::ParticipantNotFound { .. }
-        | DomainError::ServiceNotFound { .. }
-        | DomainError::BusinessCardNotFound { .. }
-        | DomainError::ProfileNotFound { .. }
-        | DomainError::UserNotFound { .. }
-        | DomainError::TokenNotFound { .. }
-        | DomainError::WebhookNotFound { .. }
-        | DomainError::MigrationNotFound { .. }
-        | DomainError::TokenCallerNotFound { .. } => StatusCode::NOT_FOUND,
-        DomainError::InvalidMigrationKey { .. } => StatusCode::BAD_REQUEST,
-        DomainError::MigrationState { .. } | DomainError::NotRegisteredInSml { .. } => {
-            StatusCode::CONFLICT
-        }
-        DomainError::SmlRefused { .. } | DomainError::PolicyViolation { .. } => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        DomainError::SmlUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-        DomainError::ParticipantExists { .. }
-        | DomainError::ProfileExists { .. }
-        | DomainError::ProfileInUse { .. }
-        | DomainError::UserExists { .. } => StatusCode::CONFLICT,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
+/// The one mapping from who must act to an HTTP status. Exhaustive on purpose: a new
+/// class does not compile until it has a status.
+fn status_of(class: ErrorClass) -> StatusCode {
+    match class {
+        ErrorClass::Invalid => StatusCode::BAD_REQUEST,
+        ErrorClass::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorClass::Refused => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorClass::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorClass::Forbidden => StatusCode::FORBIDDEN,
+        ErrorClass::NotFound => StatusCode::NOT_FOUND,
+        ErrorClass::Conflict => StatusCode::CONFLICT,
+        ErrorClass::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorClass::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 impl From<DomainError> for Problem {
     fn from(e: DomainError) -> Self {
-        let status = status_of(&e);
+        let status = status_of(e.class());
         if status.is_server_error() {
             tracing::error!(code = e.code(), error = %e, "request failed");
             return Self::new(status, e.code(), "internal error; see the server log");
@@ -110,7 +90,7 @@ impl From<DomainError> for Problem {
 
 impl From<party_config::TokenError> for Problem {
     fn from(e: party_config::TokenError) -> Self {
-        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = status_of(e.class());
         if status.is_server_error() {
             // Already logged by the domain with its detail.
             return Self::new(status, e.code(), "internal error; see the server log");
@@ -187,5 +167,21 @@ mod tests {
         let p = Problem::from(DomainError::Corrupt("secret detail".into()));
         assert_eq!(p.status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!p.detail.contains("secret"));
+    }
+
+    /// The collection audit records `TokenError::status`; the listener answers with the
+    /// status of its class. They must agree.
+    #[test]
+    fn token_error_statuses_agree_with_their_class() {
+        use party_config::TokenError;
+        let cases = [
+            TokenError::NoCertificate,
+            TokenError::UnparsableCertificate,
+            TokenError::GlobalLimit,
+            TokenError::Internal("x".into()),
+        ];
+        for e in cases {
+            assert_eq!(status_of(e.class()).as_u16(), e.status(), "{e:?}");
+        }
     }
 }

@@ -6,6 +6,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
+use smp_core::DomainError;
 use smp_core::{
     DocumentKey, PublishedDocument, business_card_key, service_group_key, service_metadata_key,
 };
@@ -69,36 +70,34 @@ async fn read(
     state: &web::Data<AppState>,
     target: &Target,
 ) -> Result<HttpResponse, Problem> {
-    let (key, missing) = match target {
-        Target::ServiceGroup(p) => (
-            service_group_key(p),
-            (
-                "participant.not_found",
-                format!("participant {p} is not registered here"),
-            ),
-        ),
-        Target::ServiceMetadata(p, d) => (
-            service_metadata_key(p, d),
-            (
-                "service.not_found",
-                format!("participant {p} has no service metadata for {d}"),
-            ),
-        ),
-        Target::BusinessCard(p) => (
-            business_card_key(p),
-            (
-                "business_card.not_found",
-                format!("participant {p} has no business card"),
-            ),
-        ),
+    let key = match target {
+        Target::ServiceGroup(p) => service_group_key(p),
+        Target::ServiceMetadata(p, d) => service_metadata_key(p, d),
+        Target::BusinessCard(p) => business_card_key(p),
     };
     let doc = match state.domain.core().documents().cached(&key) {
         Some(doc) => doc,
         None => load(state, key)
             .await?
-            .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, missing.0, missing.1))?,
+            .ok_or_else(|| Problem::from(not_published(target)))?,
     };
     Ok(respond(req, &doc))
+}
+
+/// Why nothing is published for `target`, as the domain says it.
+fn not_published(target: &Target) -> DomainError {
+    match target {
+        Target::ServiceGroup(p) => DomainError::ParticipantNotFound {
+            participant: p.to_string(),
+        },
+        Target::ServiceMetadata(p, d) => DomainError::ServiceNotFound {
+            participant: p.to_string(),
+            document_type: d.to_string(),
+        },
+        Target::BusinessCard(p) => DomainError::BusinessCardNotFound {
+            participant: p.to_string(),
+        },
+    }
 }
 
 async fn load(

@@ -30,7 +30,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::cli::LookupArgs;
-use crate::config::Config;
+use crate::config::{Config, SmlMode};
 use crate::error::CliError;
 
 /// The trust store used without `--trust-store`: the test PKI's SMP CAs, relative to the
@@ -49,7 +49,7 @@ pub(crate) fn run(config: &Config, args: &LookupArgs, json: bool) -> Result<(), 
         .map(DocumentTypeId::parse)
         .transpose()?;
     // Local SMPs behind the emulator are plain http; real Peppol discovery is https-only.
-    let allow_http = config.sml.mode == "emulator" || config.sml.allow_http;
+    let allow_http = config.sml.mode.allows_http() || config.sml.allow_http;
     let timeout = Duration::from_millis(config.sml.timeout_ms.max(1));
     let trust = TrustStore::load(args.trust_store.as_deref())?;
     let http = http_client(trust.as_ref(), timeout, allow_http)?;
@@ -370,11 +370,11 @@ fn resolve(
             .parse()
             .map_err(|_| CliError::Startup(format!("--dns-server `{server}` is not ip:port")))?;
         servers = vec![addr];
-    } else if config.sml.mode == "emulator" && servers.is_empty() {
+    } else if config.sml.mode == SmlMode::Emulator && servers.is_empty() {
         return Err(CliError::Startup(
             "sml.emulator.dns_bind uses port 0, so the emulator's DNS server cannot be found: pass --dns-server IP:PORT or --smp-url".into(),
         ));
-    } else if config.sml.mode == "off" {
+    } else if !config.sml.mode.is_on() {
         return Err(CliError::Startup(
             "sml.mode is off: there is no SML zone to look in; pass --dns-server or --smp-url"
                 .into(),

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use party_config::{
-    Actor, BulkView, DomainError, Handover, MigrationFilter, MigrationView, NewInboundMigration,
+    Actor, BulkView, DomainError, Handover, MigrationFilter, MigrationStatus, MigrationView,
+    NewInboundMigration,
 };
 use peppol_id::ParticipantId;
 use serde::Serialize;
@@ -27,7 +28,6 @@ use crate::error::CliError;
 const STEP_LIMIT: usize = 500;
 /// How often `bulk` steps and redraws while waiting.
 const POLL: Duration = Duration::from_millis(200);
-const FAILED: &str = "failed";
 
 pub(crate) fn run(config: &Config, command: MigrateCommand, json: bool) -> Result<(), CliError> {
     // Reading migrations needs neither the SML nor its certificates.
@@ -99,7 +99,7 @@ fn capabilities(args: MigrationCapabilityArgs) -> Vec<CapabilitySpec> {
 /// Shows a migration and turns `failed` into exit code 1 with its code.
 fn finished(view: MigrationView, json: bool) -> Result<(), CliError> {
     show(&view, json)?;
-    if view.status == FAILED {
+    if view.status == MigrationStatus::Failed {
         return Err(CliError::MigrationFailed {
             id: view.id,
             code: view.error_code.unwrap_or_else(|| "sml.error".into()),
@@ -121,8 +121,8 @@ fn status(
     let page = domain.migrations().list_migrations(
         actor,
         &MigrationFilter {
-            status: args.status.clone(),
-            direction: args.direction.clone(),
+            status: args.status,
+            direction: args.direction,
             limit: Some(args.limit),
             ..MigrationFilter::default()
         },
@@ -158,7 +158,7 @@ fn show(view: &MigrationView, json: bool) -> Result<(), CliError> {
         println!("key: {key}");
     }
     // Only a watch that is still waiting acts on it.
-    if view.status == "pending_deregistration" {
+    if view.status == MigrationStatus::PendingDeregistration {
         println!(
             "auto-register: {}",
             if view.auto_register { "yes" } else { "no" }
@@ -340,7 +340,7 @@ fn failed_items(
         let page = domain.migrations().list_migrations(
             actor,
             &MigrationFilter {
-                status: Some(FAILED.into()),
+                status: Some(MigrationStatus::Failed),
                 bulk_id: Some(bulk_id.to_owned()),
                 offset: Some(i64::try_from(items.len()).unwrap_or(i64::MAX)),
                 limit: Some(1000),

@@ -53,7 +53,7 @@ pub(crate) fn open_domain_with(
             cache_enabled: config.cache.enabled,
             cache_max_entries: config.cache.max_entries,
             max_document_bytes: config.server.max_body_bytes,
-            sml_enabled: config.sml.mode != "off",
+            sml_enabled: config.sml.mode.is_on(),
             policy: config
                 .registration_policy()
                 .map_err(|e| CliError::Startup(e.to_string()))?,

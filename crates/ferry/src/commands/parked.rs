@@ -23,7 +23,7 @@ pub(crate) fn run(config: &Config, command: ParkedCommand, json: bool) -> Result
 }
 
 fn import(config: &Config, args: &ParkedImportArgs, json: bool) -> Result<(), CliError> {
-    let sml: Option<std::sync::Arc<dyn SmlRegistry>> = if config.sml.mode == "off" {
+    let sml: Option<std::sync::Arc<dyn SmlRegistry>> = if !config.sml.mode.is_on() {
         None
     } else {
         Some(super::sml_setup::connect(config)?)

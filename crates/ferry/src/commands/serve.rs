@@ -11,7 +11,7 @@ use smp_core::SmlRegistry;
 use smp_core::workers::{Supervisor, WorkerIntervals, start_core_workers};
 use smp_server::{ServerSettings, TlsFiles};
 
-use crate::config::Config;
+use crate::config::{Config, SmlMode};
 use crate::error::CliError;
 
 pub(crate) fn run(config: &Config) -> Result<(), CliError> {
@@ -43,7 +43,7 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
         None => handover,
     });
     if let Some(side) = &sml
-        && config.sml.mode == "emulator"
+        && config.sml.mode == SmlMode::Emulator
     {
         super::sml_setup::ensure_smp_entry(side, config, &public_url)?;
     }

@@ -11,7 +11,7 @@ use sml_client::{
 use sml_emulator::{Emulator, EmulatorConfig};
 use smp_core::SmlClientRegistry;
 
-use crate::config::Config;
+use crate::config::{Config, SmlMode};
 use crate::error::CliError;
 
 /// The SML as this process uses it.
@@ -29,9 +29,9 @@ fn startup(what: &str, e: impl std::fmt::Display) -> CliError {
 /// Starts the emulator when configured, and builds the client. `None` when `sml.mode = "off"`.
 pub(crate) fn start(config: &Config) -> Result<Option<SmlSide>, CliError> {
     let sml = &config.sml;
-    let emulator = match sml.mode.as_str() {
-        "off" => return Ok(None),
-        "emulator" => {
+    let emulator = match sml.mode {
+        SmlMode::Off => return Ok(None),
+        SmlMode::Emulator => {
             let db = &sml.emulator.database;
             if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)
@@ -68,7 +68,7 @@ pub(crate) fn start(config: &Config) -> Result<Option<SmlSide>, CliError> {
         Duration::from_millis(sml.timeout_ms.min(5_000)),
     )
     .map_err(|e| startup("sml dns", e))?
-    .allow_http(sml.mode == "emulator" || sml.allow_http);
+    .allow_http(sml.mode.allows_http() || sml.allow_http);
     Ok(Some(SmlSide {
         registry: client(config, base_url, Some(dns))?,
         emulator,
@@ -78,7 +78,7 @@ pub(crate) fn start(config: &Config) -> Result<Option<SmlSide>, CliError> {
 /// The SML for a CLI command: no emulator is started; in `emulator` mode the command talks
 /// to the one inside the running `ferry serve` at `sml.emulator.soap_bind`.
 pub(crate) fn connect(config: &Config) -> Result<Arc<SmlClientRegistry>, CliError> {
-    if config.sml.mode == "off" {
+    if !config.sml.mode.is_on() {
         return Err(CliError::Startup(
             "sml.mode is off: there is no SML to talk to".into(),
         ));
@@ -89,7 +89,7 @@ pub(crate) fn connect(config: &Config) -> Result<Arc<SmlClientRegistry>, CliErro
 /// [`connect`] that can also read the SML's DNS (who holds a participant now), for the
 /// steps that watch a participant's registration.
 pub(crate) fn connect_with_dns(config: &Config) -> Result<Arc<SmlClientRegistry>, CliError> {
-    if config.sml.mode == "off" {
+    if !config.sml.mode.is_on() {
         return Err(CliError::Startup(
             "sml.mode is off: there is no SML to talk to".into(),
         ));
@@ -101,15 +101,15 @@ pub(crate) fn connect_with_dns(config: &Config) -> Result<Arc<SmlClientRegistry>
         Duration::from_millis(config.sml.timeout_ms.min(5_000)),
     )
     .map_err(|e| startup("sml dns", e))?
-    .allow_http(config.sml.mode == "emulator" || config.sml.allow_http);
+    .allow_http(config.sml.mode.allows_http() || config.sml.allow_http);
     client(config, base_url(config)?, Some(dns))
 }
 
 /// The SOAP base URL of the configured SML.
 fn base_url(config: &Config) -> Result<String, CliError> {
     let sml = &config.sml;
-    Ok(match sml.mode.as_str() {
-        "emulator" => {
+    Ok(match sml.mode {
+        SmlMode::Emulator => {
             let addr = parse_addr(&sml.emulator.soap_bind)?;
             if addr.port() == 0 {
                 return Err(CliError::Startup(
@@ -118,8 +118,8 @@ fn base_url(config: &Config) -> Result<String, CliError> {
             }
             format!("https://{addr}")
         }
-        "test" => SmlPreset::PeppolTest.base_url().to_owned(),
-        "production" => SmlPreset::PeppolProduction.base_url().to_owned(),
+        SmlMode::Test => SmlPreset::PeppolTest.base_url().to_owned(),
+        SmlMode::Production => SmlPreset::PeppolProduction.base_url().to_owned(),
         _ => sml.url.clone(),
     })
 }
@@ -130,13 +130,13 @@ pub(crate) fn dns_settings(
     config: &Config,
 ) -> Result<(String, Vec<std::net::SocketAddr>), CliError> {
     let sml = &config.sml;
-    let zone = match sml.mode.as_str() {
-        "test" => SmlPreset::PeppolTest.dns_zone().to_owned(),
-        "production" => SmlPreset::PeppolProduction.dns_zone().to_owned(),
+    let zone = match sml.mode {
+        SmlMode::Test => SmlPreset::PeppolTest.dns_zone().to_owned(),
+        SmlMode::Production => SmlPreset::PeppolProduction.dns_zone().to_owned(),
         _ => sml.dns_zone.clone(),
     };
     let mut servers = Vec::new();
-    if sml.mode == "emulator" {
+    if sml.mode == SmlMode::Emulator {
         let addr = parse_addr(&sml.emulator.dns_bind)?;
         if addr.port() != 0 {
             servers.push(addr);

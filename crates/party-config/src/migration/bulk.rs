@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use smp_store::migrations;
 use utoipa::ToSchema;
 
-use super::{NewInboundMigration, new_id, status};
+use super::{MigrationStatus, NewInboundMigration, new_id};
 use crate::{Actor, DomainError, Migrations};
 
 /// Progress of a bulk request.
@@ -92,18 +92,18 @@ impl Migrations<'_> {
             .core
             .store()
             .read(|conn| migrations::bulk_counts(conn, bulk_id))?;
-        let count = |s: &str| {
+        let count = |s: MigrationStatus| {
             counts
                 .iter()
-                .filter(|(k, _)| k == s)
+                .filter(|(k, _)| k == s.as_str())
                 .map(|(_, n)| n)
                 .sum::<i64>()
         };
         let total: i64 = counts.iter().map(|(_, n)| n).sum();
         let (completed, failed, cancelled) = (
-            count(status::COMPLETED),
-            count(status::FAILED),
-            count(status::CANCELLED),
+            count(MigrationStatus::Completed),
+            count(MigrationStatus::Failed),
+            count(MigrationStatus::Cancelled),
         );
         Ok(BulkView {
             id: bulk_id.to_owned(),

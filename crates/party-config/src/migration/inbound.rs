@@ -7,7 +7,7 @@ use sml_client::MigrationKey;
 use smp_store::{DbConnection, MigrationRow, documents, migrations, participants};
 use utoipa::ToSchema;
 
-use super::{Details, INBOUND, backoff, new_id, status, transition};
+use super::{Details, Direction, MigrationStatus, backoff, new_id, transition};
 use crate::{Actor, DomainError, MigrationView, Migrations};
 use smp_core::kernel::blocks::emit;
 use smp_core::kernel::{now_ms, record};
@@ -47,7 +47,7 @@ impl Migrations<'_> {
         let row = self.start_inbound(actor, request, None)?;
         self.step(&row)?;
         let view = self.migration(actor, &row.id)?;
-        if view.status == status::FAILED && request.migration_key.is_some() {
+        if view.status == MigrationStatus::Failed && request.migration_key.is_some() {
             // A refused key is the caller's problem: say so with the SML's code.
             return Err(DomainError::SmlRefused {
                 code: view
@@ -98,13 +98,13 @@ impl Migrations<'_> {
         };
         let row = MigrationRow {
             id: new_id("mig")?,
-            direction: INBOUND.into(),
+            direction: Direction::Inbound.as_str().into(),
             participant_key: pid.key(),
             participant: pid.to_string(),
             status: if with_key {
-                status::REGISTERING
+                MigrationStatus::Registering
             } else {
-                status::PENDING_DEREGISTRATION
+                MigrationStatus::PendingDeregistration
             }
             .into(),
             migration_key: request
@@ -129,13 +129,13 @@ impl Migrations<'_> {
                     participant: pid.to_string(),
                 });
             }
-            if migrations::open_for_participant(conn, &row.participant_key)?
-                .iter()
-                .any(|m| m.direction == INBOUND)
+            if let Some(open) = migrations::open_for_participant(conn, &row.participant_key)?
+                .into_iter()
+                .find(|m| m.direction == Direction::Inbound.as_str())
             {
                 return Err(DomainError::MigrationState {
-                    id: row.participant.clone(),
-                    status: "open".into(),
+                    id: open.id,
+                    status: open.status,
                     hint: "an inbound migration for this participant is already open".into(),
                 });
             }
@@ -210,7 +210,7 @@ impl Migrations<'_> {
         now: i64,
     ) -> Result<(), DomainError> {
         if let Some(row) = participants::get_by_key(conn, &m.participant_key)?
-            && row.sml_state == SmlState::Migrating.as_str()
+            && SmlState::from_stored(&row.sml_state)? == SmlState::Migrating
         {
             participants::delete(conn, row.id)?;
             documents::delete_for_participant(conn, &row.participant_key)?;
@@ -265,7 +265,7 @@ impl Migrations<'_> {
         let sml = self.core.sml()?;
         let pid = ParticipantId::parse(&m.participant)?;
         let now = now_ms();
-        let mut details = Details::of(m);
+        let mut details = Details::of(m)?;
         match sml.lookup_smp(&pid) {
             Err(f) => self.retry_later(m, &f.code, &f.message),
             Ok(Some(smp)) => {
@@ -289,12 +289,12 @@ impl Migrations<'_> {
             Ok(None) => self.core.write(|conn, touched| {
                 let (next_status, note) = if m.auto_register {
                     (
-                        status::REGISTERING,
+                        MigrationStatus::Registering,
                         "the old provider deregistered it; registering here",
                     )
                 } else {
                     (
-                        status::DEREGISTRATION_CONFIRMED,
+                        MigrationStatus::DeregistrationConfirmed,
                         "the old provider deregistered it",
                     )
                 };
@@ -343,12 +343,12 @@ impl Migrations<'_> {
             .core
             .store()
             .read(|conn| participants::get_by_key(conn, &m.participant_key))?;
-        match state
-            .as_ref()
-            .map(|r| (r.sml_state.as_str(), r.sml_error.clone()))
-        {
-            Some(("registered", _)) => self.activate(m, "registered at the SML"),
-            Some(("failed", error)) => {
+        let state = state
+            .map(|r| Ok::<_, DomainError>((SmlState::from_stored(&r.sml_state)?, r.sml_error)))
+            .transpose()?;
+        match state {
+            Some((SmlState::Registered, _)) => self.activate(m, "registered at the SML"),
+            Some((SmlState::Failed, error)) => {
                 let message = error.unwrap_or_default();
                 let code = message.split(':').next().unwrap_or("sml.error").to_owned();
                 self.fail_inbound(m, &code, &message)
@@ -358,7 +358,8 @@ impl Migrations<'_> {
                 "participant.not_found",
                 "the participant was deleted during the migration",
             ),
-            _ => {
+            // The SML job is still queued or being retried.
+            Some((SmlState::Pending | SmlState::Unregistered | SmlState::Migrating, _)) => {
                 let now = now_ms();
                 self.core.store().write(|conn| {
                     let next = MigrationRow {
@@ -376,7 +377,7 @@ impl Migrations<'_> {
         let now = now_ms();
         self.core.write(|conn, touched| {
             let next = MigrationRow {
-                status: status::COMPLETED.into(),
+                status: MigrationStatus::Completed.as_str().into(),
                 migration_key: None,
                 error_code: None,
                 error_message: None,
@@ -391,7 +392,7 @@ impl Migrations<'_> {
                 smp_store::changes::record(conn, &row.participant_key, now)?;
                 touched.push(row.participant_key.clone());
             }
-            emit(conn, "migration.completed", serde_json::json!({"migrationId": m.id, "participant": m.participant, "direction": INBOUND}), now)?;
+            emit(conn, "migration.completed", serde_json::json!({"migrationId": m.id, "participant": m.participant, "direction": Direction::Inbound.as_str()}), now)?;
             emit(conn, "participant.registered", serde_json::json!({"participant": m.participant, "smlState": "registered", "migrationId": m.id}), now)
         })
     }
@@ -400,7 +401,7 @@ impl Migrations<'_> {
         let now = now_ms();
         self.core.write(|conn, touched| {
             let next = MigrationRow {
-                status: status::FAILED.into(),
+                status: MigrationStatus::Failed.as_str().into(),
                 error_code: Some(code.to_owned()),
                 error_message: Some(message.to_owned()),
                 updated_at: now,
@@ -433,14 +434,14 @@ impl Migrations<'_> {
     pub(crate) fn retry_inbound(&self, actor: &Actor, m: &MigrationRow) -> Result<(), DomainError> {
         let pid = ParticipantId::parse(&m.participant)?;
         let now = now_ms();
-        let details = Details::of(m);
+        let details = Details::of(m)?;
         self.core.write(|conn, touched| {
             let with_key = m.migration_key.is_some();
             let next = MigrationRow {
                 status: if with_key {
-                    status::REGISTERING
+                    MigrationStatus::Registering
                 } else {
-                    status::PENDING_DEREGISTRATION
+                    MigrationStatus::PendingDeregistration
                 }
                 .into(),
                 attempts: 0,
@@ -479,13 +480,13 @@ impl Migrations<'_> {
     ) -> Result<(), DomainError> {
         let now = now_ms();
         self.core.write(|conn, touched| {
-            let next = MigrationRow { status: status::CANCELLED.into(), updated_at: now, ..m.clone() };
+            let next = MigrationRow { status: MigrationStatus::Cancelled.as_str().into(), updated_at: now, ..m.clone() };
             if !transition(conn, m, &next, Some(&format!("cancelled by {}", actor.username())))? {
                 return Err(DomainError::MigrationState { id: m.id.clone(), status: m.status.clone(), hint: "it changed meanwhile".into() });
             }
             self.unstage(conn, m, now)?;
             touched.push(m.participant_key.clone());
-            emit(conn, "migration.cancelled", serde_json::json!({"migrationId": m.id, "participant": m.participant, "direction": INBOUND}), now)
+            emit(conn, "migration.cancelled", serde_json::json!({"migrationId": m.id, "participant": m.participant, "direction": Direction::Inbound.as_str()}), now)
         })
     }
 }

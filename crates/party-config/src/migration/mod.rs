@@ -11,12 +11,15 @@ mod current_ap;
 mod inbound;
 mod outbound;
 mod resource;
+mod status;
 mod view;
 mod worker;
 
 pub use bulk::{BulkView, RejectedItem};
 pub(crate) use current_ap::current_ap;
 pub use inbound::NewInboundMigration;
+pub use status::{Direction, MigrationStatus};
+pub(crate) use status::{is_open_outbound, state_of};
 pub use view::{CurrentAccessPoint, HistoryEntry, MigrationFilter, MigrationView};
 pub use worker::MigrationRunSummary;
 
@@ -31,20 +34,6 @@ use smp_store::{DbConnection, MigrationRow, migrations};
 
 use crate::DomainError;
 use smp_core::CapabilitySpec;
-
-/// Statuses, as the API shows them.
-pub(crate) mod status {
-    pub(crate) const PENDING_DEREGISTRATION: &str = "pending_deregistration";
-    pub(crate) const DEREGISTRATION_CONFIRMED: &str = "deregistration_confirmed";
-    pub(crate) const PREPARED: &str = "prepared";
-    pub(crate) const REGISTERING: &str = "registering";
-    pub(crate) const COMPLETED: &str = "completed";
-    pub(crate) const CANCELLED: &str = "cancelled";
-    pub(crate) const FAILED: &str = "failed";
-}
-
-pub(crate) const INBOUND: &str = "inbound";
-pub(crate) const OUTBOUND: &str = "outbound";
 
 /// What a migration row keeps as JSON (`details` column).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -67,8 +56,12 @@ pub(crate) struct Details {
 }
 
 impl Details {
-    pub(crate) fn of(row: &MigrationRow) -> Self {
-        serde_json::from_str(&row.details).unwrap_or_default()
+    /// The details of a stored migration; unreadable JSON is corrupt data, never a
+    /// default (a retry must not re-stage a participant without its capabilities).
+    pub(crate) fn of(row: &MigrationRow) -> Result<Self, DomainError> {
+        serde_json::from_str(&row.details).map_err(|e| {
+            DomainError::Corrupt(format!("migration {} has unreadable details: {e}", row.id))
+        })
     }
 
     pub(crate) fn to_json(&self) -> String {

@@ -4,7 +4,7 @@ use peppol_id::ParticipantId;
 use sml_client::MigrationKey;
 use smp_store::{MigrationRow, documents, migrations, participants, sml_jobs};
 
-use super::{Details, OUTBOUND, new_id, status, transition};
+use super::{Details, Direction, MigrationStatus, is_open_outbound, new_id, transition};
 use crate::{Actor, DomainError, MigrationView, Migrations};
 use smp_core::SmlState;
 use smp_core::kernel::blocks::emit;
@@ -22,7 +22,7 @@ impl Migrations<'_> {
         let sml = self.core.sml()?;
         let row = self.core.store().read(|conn| existing(conn, pid))?;
         actor.may_change(&row)?;
-        if row.sml_state != SmlState::Registered.as_str() {
+        if SmlState::from_stored(&row.sml_state)? != SmlState::Registered {
             return Err(DomainError::NotRegisteredInSml {
                 participant: pid.to_string(),
                 state: row.sml_state.clone(),
@@ -37,7 +37,7 @@ impl Migrations<'_> {
         let id = self.core.write(|conn, touched| {
             let open = migrations::open_for_participant(conn, &row.participant_key)?
                 .into_iter()
-                .find(|m| m.direction == OUTBOUND && m.status == status::PREPARED);
+                .find(|m| is_open_outbound(m).unwrap_or(false));
             let id = match open {
                 Some(current) => {
                     let next = MigrationRow {
@@ -56,10 +56,10 @@ impl Migrations<'_> {
                         conn,
                         &MigrationRow {
                             id: id.clone(),
-                            direction: OUTBOUND.into(),
+                            direction: Direction::Outbound.as_str().into(),
                             participant_key: row.participant_key.clone(),
                             participant: pid.to_string(),
-                            status: status::PREPARED.into(),
+                            status: MigrationStatus::Prepared.as_str().into(),
                             migration_key: Some(sealed_key.clone()),
                             auto_register: false,
                             bulk_id: None,
@@ -73,11 +73,11 @@ impl Migrations<'_> {
                             updated_at: now,
                         },
                     )?;
-                    migrations::add_history(conn, &id, status::PREPARED, now, None)?;
+                    migrations::add_history(conn, &id, MigrationStatus::Prepared.as_str(), now, None)?;
                     id
                 }
             };
-            emit(conn, "migration.prepared", serde_json::json!({"migrationId": id, "participant": pid.to_string(), "direction": OUTBOUND}), now)?;
+            emit(conn, "migration.prepared", serde_json::json!({"migrationId": id, "participant": pid.to_string(), "direction": Direction::Outbound.as_str()}), now)?;
             record(conn, touched, actor, "migration.prepare", Some(&row.participant_key), Some(id.clone()), now)?;
             Ok(id)
         })?;
@@ -104,11 +104,11 @@ impl Migrations<'_> {
             .map_err(DomainError::from_sml)?;
         let now = now_ms();
         self.core.write(|conn, touched| {
-            let next = MigrationRow { status: status::CANCELLED.into(), migration_key: None, updated_at: now, ..m.clone() };
+            let next = MigrationRow { status: MigrationStatus::Cancelled.as_str().into(), migration_key: None, updated_at: now, ..m.clone() };
             if !transition(conn, m, &next, Some("migrated back to this SMP"))? {
                 return Err(DomainError::MigrationState { id: m.id.clone(), status: m.status.clone(), hint: "it changed meanwhile; read it again".into() });
             }
-            emit(conn, "migration.cancelled", serde_json::json!({"migrationId": m.id, "participant": m.participant, "direction": OUTBOUND}), now)?;
+            emit(conn, "migration.cancelled", serde_json::json!({"migrationId": m.id, "participant": m.participant, "direction": Direction::Outbound.as_str()}), now)?;
             record(conn, touched, actor, "migration.cancel", Some(&m.participant_key), Some(m.id.clone()), now)
         })
     }
@@ -134,7 +134,7 @@ impl Migrations<'_> {
                 return Ok(());
             }
         };
-        let mut details = Details::of(m);
+        let mut details = Details::of(m)?;
         if still_ours {
             return self.core.store().write(|conn| {
                 let next = MigrationRow {
@@ -149,7 +149,7 @@ impl Migrations<'_> {
         details.current_smp = sml.lookup_smp(&pid).ok().flatten();
         self.core.store().write(|conn| {
             let next = MigrationRow {
-                status: status::COMPLETED.into(),
+                status: MigrationStatus::Completed.as_str().into(),
                 migration_key: None,
                 cleanup_at: Some(now + self.h.grace_ms),
                 details: details.to_json(),
@@ -161,7 +161,7 @@ impl Migrations<'_> {
                 emit(
                     conn,
                     "migration.completed",
-                    serde_json::json!({"migrationId": m.id, "participant": m.participant, "direction": OUTBOUND, "newSmp": details.current_smp}),
+                    serde_json::json!({"migrationId": m.id, "participant": m.participant, "direction": Direction::Outbound.as_str(), "newSmp": details.current_smp}),
                     now,
                 )?;
             }

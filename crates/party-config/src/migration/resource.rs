@@ -2,7 +2,7 @@
 
 use smp_store::{MigrationQuery, MigrationRow, migrations};
 
-use super::{INBOUND, MigrationFilter, MigrationView, OUTBOUND, status};
+use super::{Direction, MigrationFilter, MigrationStatus, MigrationView, state_of};
 use crate::{Actor, DomainError, Migrations};
 use smp_core::Page;
 
@@ -39,8 +39,8 @@ impl Migrations<'_> {
             .transpose()?
             .map(|p| p.key());
         let query = MigrationQuery {
-            status: filter.status.clone(),
-            direction: filter.direction.clone(),
+            status: filter.status.map(|s| s.as_str().to_owned()),
+            direction: filter.direction.map(|d| d.as_str().to_owned()),
             participant_key,
             bulk_id: filter.bulk_id.clone(),
             offset: filter.offset.unwrap_or(0).max(0),
@@ -75,7 +75,7 @@ impl Migrations<'_> {
     pub fn retry_migration(&self, actor: &Actor, id: &str) -> Result<MigrationView, DomainError> {
         let row = self.migration_row(id)?;
         may_see(actor, &row)?;
-        if row.status != status::FAILED || row.direction != INBOUND {
+        if state_of(&row)? != (Direction::Inbound, MigrationStatus::Failed) {
             return Err(DomainError::MigrationState {
                 id: id.to_owned(),
                 status: row.status,
@@ -93,13 +93,15 @@ impl Migrations<'_> {
     pub fn cancel_migration(&self, actor: &Actor, id: &str) -> Result<MigrationView, DomainError> {
         let row = self.migration_row(id)?;
         may_see(actor, &row)?;
-        match (row.direction.as_str(), row.status.as_str()) {
-            (OUTBOUND, status::PREPARED) => self.cancel_outbound(actor, &row)?,
+        match state_of(&row)? {
+            (Direction::Outbound, MigrationStatus::Prepared) => {
+                self.cancel_outbound(actor, &row)?
+            }
             (
-                INBOUND,
-                status::REGISTERING
-                | status::PENDING_DEREGISTRATION
-                | status::DEREGISTRATION_CONFIRMED,
+                Direction::Inbound,
+                MigrationStatus::Registering
+                | MigrationStatus::PendingDeregistration
+                | MigrationStatus::DeregistrationConfirmed,
             ) => self.cancel_inbound(actor, &row)?,
             _ => {
                 return Err(DomainError::MigrationState {
@@ -114,7 +116,7 @@ impl Migrations<'_> {
 }
 
 fn may_see(actor: &Actor, row: &MigrationRow) -> Result<(), DomainError> {
-    if actor.is_admin() || super::Details::of(row).created_by == actor.username() {
+    if actor.is_admin() || super::Details::of(row)?.created_by == actor.username() {
         Ok(())
     } else {
         Err(DomainError::MigrationNotFound { id: row.id.clone() })

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use smp_store::{HistoryRow, MigrationRow};
 use utoipa::ToSchema;
 
-use super::{Details, INBOUND, OUTBOUND, status};
+use super::{Details, Direction, MigrationStatus, state_of};
 use crate::DomainError;
 use crate::sealed::KeySealer;
 use smp_core::kernel::blocks::rfc3339;
@@ -24,7 +24,7 @@ pub struct CurrentAccessPoint {
 #[serde(rename_all = "camelCase")]
 pub struct HistoryEntry {
     /// The status entered.
-    pub status: String,
+    pub status: MigrationStatus,
     /// RFC 3339.
     pub at: String,
     /// Why, when there is more to say.
@@ -37,13 +37,12 @@ pub struct HistoryEntry {
 pub struct MigrationView {
     /// `mig_…`.
     pub id: String,
-    /// `inbound` or `outbound`.
-    pub direction: String,
+    /// Which way the participant moves.
+    pub direction: Direction,
     /// `scheme::value`.
     pub participant: String,
-    /// `pending_deregistration`, `deregistration_confirmed`, `prepared`, `registering`,
-    /// `completed`, `cancelled` or `failed`.
-    pub status: String,
+    /// Where it stands.
+    pub status: MigrationStatus,
     /// Outbound: the key to hand to the new provider (while prepared).
     pub migration_key: Option<String>,
     /// Inbound without a key: register as soon as the old provider lets go.
@@ -73,9 +72,9 @@ pub struct MigrationView {
 #[serde(rename_all = "camelCase")]
 pub struct MigrationFilter {
     /// Only this status.
-    pub status: Option<String>,
-    /// `inbound` or `outbound`.
-    pub direction: Option<String>,
+    pub status: Option<MigrationStatus>,
+    /// Only this direction.
+    pub direction: Option<Direction>,
     /// Only this participant (`scheme::value`).
     pub participant: Option<String>,
     /// Only this bulk request.
@@ -92,13 +91,14 @@ impl MigrationView {
         history: &[HistoryRow],
         sealer: &KeySealer,
     ) -> Result<Self, DomainError> {
-        let details = Details::of(row);
-        let open_key = row.direction == OUTBOUND && row.status == status::PREPARED;
+        let details = Details::of(row)?;
+        let (direction, status) = state_of(row)?;
+        let open_key = (direction, status) == (Direction::Outbound, MigrationStatus::Prepared);
         Ok(Self {
             id: row.id.clone(),
-            direction: row.direction.clone(),
+            direction,
             participant: row.participant.clone(),
-            status: row.status.clone(),
+            status,
             migration_key: if open_key {
                 sealer.open_opt(row.migration_key.as_deref())?
             } else {
@@ -110,25 +110,32 @@ impl MigrationView {
             error_code: row.error_code.clone(),
             error_message: row.error_message.clone(),
             bulk_id: row.bulk_id.clone(),
-            next_steps: next_steps(row, &details),
+            next_steps: next_steps(row, direction, status, &details),
             history: history
                 .iter()
-                .map(|h| HistoryEntry {
-                    status: h.status.clone(),
-                    at: rfc3339(h.at),
-                    note: h.note.clone(),
+                .map(|h| {
+                    Ok(HistoryEntry {
+                        status: MigrationStatus::from_stored(&h.status)?,
+                        at: rfc3339(h.at),
+                        note: h.note.clone(),
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, DomainError>>()?,
             created_at: rfc3339(row.created_at),
             updated_at: rfc3339(row.updated_at),
         })
     }
 }
 
-fn next_steps(row: &MigrationRow, details: &Details) -> Vec<String> {
+fn next_steps(
+    row: &MigrationRow,
+    direction: Direction,
+    status: MigrationStatus,
+    details: &Details,
+) -> Vec<String> {
     let id = &row.id;
-    let steps: Vec<String> = match (row.direction.as_str(), row.status.as_str()) {
-        (OUTBOUND, status::PREPARED) => vec![
+    let steps: Vec<String> = match (direction, status) {
+        (Direction::Outbound, MigrationStatus::Prepared) => vec![
             "Give the migration key to the new provider; it calls Migrate at the SML with it."
                 .into(),
             "Ferry keeps serving the participant and removes it once the SML shows the takeover."
@@ -137,7 +144,7 @@ fn next_steps(row: &MigrationRow, details: &Details) -> Vec<String> {
                 "To call it off: POST /api/v1/migrations/{id}/cancel (migrates the participant back to this SMP)."
             ),
         ],
-        (INBOUND, status::PENDING_DEREGISTRATION) => {
+        (Direction::Inbound, MigrationStatus::PendingDeregistration) => {
             let holder = details
                 .current_smp
                 .clone()
@@ -154,17 +161,20 @@ fn next_steps(row: &MigrationRow, details: &Details) -> Vec<String> {
             steps.push(format!("Check now: POST /api/v1/migrations/{id}/check."));
             steps
         }
-        (INBOUND, status::DEREGISTRATION_CONFIRMED) => {
+        (Direction::Inbound, MigrationStatus::DeregistrationConfirmed) => {
             vec!["The old provider deregistered the participant: register it (POST /api/v1/participants).".into()]
         }
-        (_, status::REGISTERING) => vec![format!(
+        (_, MigrationStatus::Registering) => vec![format!(
             "Ferry is registering the participant; POST /api/v1/migrations/{id}/check to check now."
         )],
-        (_, status::FAILED) => vec![
+        (_, MigrationStatus::Failed) => vec![
             "Read errorCode/errorMessage (the SML's code and message).".into(),
             format!("After fixing the cause: POST /api/v1/migrations/{id}/retry."),
         ],
-        _ => Vec::new(),
+        (Direction::Inbound, MigrationStatus::Prepared)
+        | (Direction::Outbound, MigrationStatus::PendingDeregistration)
+        | (Direction::Outbound, MigrationStatus::DeregistrationConfirmed)
+        | (_, MigrationStatus::Completed | MigrationStatus::Cancelled) => Vec::new(),
     };
     steps
 }

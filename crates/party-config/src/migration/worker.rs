@@ -2,7 +2,7 @@
 
 use smp_store::{MigrationRow, migrations};
 
-use super::{INBOUND, OUTBOUND, status};
+use super::{Direction, MigrationStatus, state_of};
 use crate::{DomainError, Migrations};
 use smp_core::kernel::now_ms;
 
@@ -43,10 +43,11 @@ pub(crate) fn parallel<T: Sync>(
     failed.into_inner()
 }
 
-const ACTIVE: [&str; 3] = [
-    status::PREPARED,
-    status::REGISTERING,
-    status::PENDING_DEREGISTRATION,
+/// The statuses the worker moves on from by itself.
+const ACTIVE: [MigrationStatus; 3] = [
+    MigrationStatus::Prepared,
+    MigrationStatus::Registering,
+    MigrationStatus::PendingDeregistration,
 ];
 
 impl Migrations<'_> {
@@ -61,7 +62,7 @@ impl Migrations<'_> {
         let due = self
             .core
             .store()
-            .read(|conn| migrations::due(conn, &ACTIVE, now, limit))?;
+            .read(|conn| migrations::due(conn, &ACTIVE.map(MigrationStatus::as_str), now, limit))?;
         let mut summary = MigrationRunSummary {
             stepped: due.len(),
             ..MigrationRunSummary::default()
@@ -91,14 +92,28 @@ impl Migrations<'_> {
 
     /// One step of one migration, whatever its kind.
     pub(crate) fn step(&self, m: &MigrationRow) -> Result<(), DomainError> {
-        match (m.direction.as_str(), m.status.as_str()) {
-            (OUTBOUND, status::PREPARED) => self.step_outbound(m),
-            (INBOUND, status::REGISTERING) if m.migration_key.is_some() => {
+        match state_of(m)? {
+            (Direction::Outbound, MigrationStatus::Prepared) => self.step_outbound(m),
+            (Direction::Inbound, MigrationStatus::Registering) if m.migration_key.is_some() => {
                 self.step_inbound_with_key(m)
             }
-            (INBOUND, status::REGISTERING) => self.step_registration(m),
-            (INBOUND, status::PENDING_DEREGISTRATION) => self.step_watch(m),
-            _ => Ok(()),
+            (Direction::Inbound, MigrationStatus::Registering) => self.step_registration(m),
+            (Direction::Inbound, MigrationStatus::PendingDeregistration) => self.step_watch(m),
+            // Waiting for an operator, or done: nothing moves by itself.
+            (
+                Direction::Inbound,
+                MigrationStatus::DeregistrationConfirmed | MigrationStatus::Prepared,
+            )
+            | (
+                Direction::Outbound,
+                MigrationStatus::Registering
+                | MigrationStatus::PendingDeregistration
+                | MigrationStatus::DeregistrationConfirmed,
+            )
+            | (
+                _,
+                MigrationStatus::Completed | MigrationStatus::Cancelled | MigrationStatus::Failed,
+            ) => Ok(()),
         }
     }
 }

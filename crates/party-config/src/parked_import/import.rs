@@ -12,6 +12,7 @@ use smp_xml::{BusinessEntity, Name};
 use crate::ParkedImport;
 use crate::scheme_migration::rejection;
 use crate::{Actor, DomainError, RejectedItem};
+use smp_core::Lifecycle;
 use smp_core::PARTICIPANT_REGISTERED;
 use smp_core::SmlState;
 use smp_core::kernel::blocks::emit_participant;
@@ -149,15 +150,17 @@ impl ParkedImport<'_> {
                     parked_participants::mark_seen(conn, &key, spec.started_at)?;
                     if let Some(row) = participants::get_by_key(conn, &key)? {
                         counts.existing += 1;
-                        if parking::lifecycle(conn, &key)?.as_deref() == Some("inactive") {
-                            parking::set_lifecycle(conn, &key, "active")?;
+                        if parking::lifecycle(conn, &key)?.as_deref()
+                            == Some(Lifecycle::Inactive.as_str())
+                        {
+                            parking::set_lifecycle(conn, &key, Lifecycle::Active.as_str())?;
                             counts.reactivated += 1;
                         }
                         // Created by an earlier import whose CreateList never answered: try
                         // again. (One created since this import started belongs to another
                         // batch of it, whose own CreateList registers it.)
                         if self.core.sml_enabled()
-                            && row.sml_state == SmlState::Pending.as_str()
+                            && SmlState::from_stored(&row.sml_state)? == SmlState::Pending
                             && row.created_at < spec.started_at
                             && !has_pending_job(conn, &key)?
                         {

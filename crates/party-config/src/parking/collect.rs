@@ -7,9 +7,10 @@ use peppol_id::ParticipantId;
 use smp_store::{MigrationQuery, NewCollection, migrations, parking, participants};
 
 use super::token_error::QUOTA_OUTCOMES;
-use super::{ApCaller, TokenError, quota};
-use crate::migration::status;
+use super::{ApCaller, CallerStatus, TokenError, quota};
+use crate::migration::{Direction, MigrationStatus, is_open_outbound};
 use crate::{DomainError, ParkingDesk};
+use smp_core::Lifecycle;
 use smp_core::kernel::now_ms;
 
 /// A collected migration key.
@@ -102,7 +103,7 @@ impl ParkingDesk<'_> {
             .read(|conn| migrations::open_for_participant(conn, &key))?;
         if let Some(stored) = open
             .into_iter()
-            .find(|m| m.direction == crate::migration::OUTBOUND && m.status == status::PREPARED)
+            .find(|m| is_open_outbound(m).unwrap_or(false))
             .and_then(|m| m.migration_key)
         {
             return Ok(CollectedToken {
@@ -149,10 +150,13 @@ impl ParkingDesk<'_> {
                 caller.seat_id.as_deref(),
                 now,
             )?;
-            if row.status == "blacklisted" {
+            let status = CallerStatus::from_stored(&row.status)
+                .map_err(|e| TokenError::Internal(e.to_string()))?;
+            if status == CallerStatus::Blacklisted {
                 return Ok(true);
             }
-            let used = parking::count_since(conn, &row.id, quota::usage_since(&row, now), &QUOTA_OUTCOMES)?;
+            let since = quota::usage_since(&row, status, now);
+            let used = parking::count_since(conn, &row.id, since, &QUOTA_OUTCOMES)?;
             if used >= quota::quota_of(&row, default, now) {
                 parking::blacklist(conn, &row.id, now)?;
                 tracing::warn!(caller = %row.subject, used, "token caller blacklisted: daily quota exceeded");
@@ -179,8 +183,8 @@ impl ParkingDesk<'_> {
             let (completed, _) = migrations::list(
                 conn,
                 &MigrationQuery {
-                    status: Some(status::COMPLETED.into()),
-                    direction: Some(crate::migration::OUTBOUND.into()),
+                    status: Some(MigrationStatus::Completed.as_str().into()),
+                    direction: Some(Direction::Outbound.as_str().into()),
                     participant_key: Some(key.to_owned()),
                     bulk_id: None,
                     offset: 0,
@@ -202,7 +206,13 @@ impl ParkingDesk<'_> {
         if left.is_some_and(|m| m.updated_at >= row.created_at) {
             return Err(TokenError::AlreadyMigrated { participant });
         }
-        if lifecycle.as_deref() != Some("active") {
+        let active = lifecycle
+            .as_deref()
+            .map(Lifecycle::from_stored)
+            .transpose()
+            .map_err(|e| TokenError::Internal(e.to_string()))?
+            == Some(Lifecycle::Active);
+        if !active {
             return Err(TokenError::ParticipantInactive { participant });
         }
         Ok(())

@@ -19,6 +19,23 @@ pub use operators::{CallerView, CollectionView, ScheduledAllowance};
 pub use quota::ParkingLimits;
 pub use token_error::TokenError;
 
+/// Whether a token caller may collect keys.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CallerStatus {
+    /// Collects within its quota.
+    Active,
+    /// Went over its daily quota; an operator must reactivate it.
+    Blacklisted,
+}
+
+smp_core::stored_text!(CallerStatus {
+    Active => "active",
+    Blacklisted => "blacklisted",
+});
+
 /// The parking desk service; see [`crate::Handover::parking`].
 pub struct ParkingDesk<'a> {
     pub(crate) core: &'a smp_core::Core,

@@ -6,8 +6,9 @@ use peppol_id::ParticipantId;
 use smp_store::{CallerRow, CollectionRow, DbConnection, parking};
 
 use super::token_error::QUOTA_OUTCOMES;
-use super::{ParkingLimits, quota};
+use super::{CallerStatus, ParkingLimits, quota};
 use crate::{Actor, DomainError, ParkingDesk};
+use smp_core::Lifecycle;
 use smp_core::kernel::blocks::rfc3339;
 use smp_core::kernel::{now_ms, record};
 
@@ -19,8 +20,8 @@ pub struct CallerView {
     pub id: String,
     pub subject: String,
     pub seat_id: Option<String>,
-    /// `active` or `blacklisted`.
-    pub status: String,
+    /// Whether it may collect keys.
+    pub status: CallerStatus,
     /// Requests counted against the quota since UTC midnight (or the last blacklisting).
     pub used_today: i64,
     /// The quota in force now.
@@ -156,19 +157,13 @@ impl ParkingDesk<'_> {
         &self,
         actor: &Actor,
         pid: &ParticipantId,
-        lifecycle: &str,
+        lifecycle: Lifecycle,
     ) -> Result<(), DomainError> {
         actor.require_admin()?;
-        if lifecycle != "active" && lifecycle != "inactive" {
-            return Err(DomainError::invalid(
-                "lifecycle",
-                "must be `active` or `inactive`",
-            ));
-        }
         let key = pid.key();
         let now = now_ms();
         self.core.write(|conn, touched| {
-            if !parking::set_lifecycle(conn, &key, lifecycle)? {
+            if !parking::set_lifecycle(conn, &key, lifecycle.as_str())? {
                 return Err(DomainError::ParticipantNotFound {
                     participant: pid.to_string(),
                 });
@@ -225,13 +220,18 @@ fn caller_view(
     default: u32,
     now: i64,
 ) -> Result<CallerView, DomainError> {
-    let used_today =
-        parking::count_since(conn, &row.id, quota::usage_since(row, now), &QUOTA_OUTCOMES)?;
+    let status = CallerStatus::from_stored(&row.status)?;
+    let used_today = parking::count_since(
+        conn,
+        &row.id,
+        quota::usage_since(row, status, now),
+        &QUOTA_OUTCOMES,
+    )?;
     Ok(CallerView {
         id: row.id.clone(),
         subject: row.subject.clone(),
         seat_id: row.seat_id.clone(),
-        status: row.status.clone(),
+        status,
         used_today,
         quota: quota::quota_of(row, default, now),
         daily_quota: row.daily_quota,

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use smp_store::CallerRow;
 
-use super::TokenError;
+use super::{CallerStatus, TokenError};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 const MINUTE_MS: i64 = 60 * 1000;
@@ -47,11 +47,11 @@ pub(crate) fn utc_midnight(now_ms: i64) -> i64 {
 
 /// Where today's usage is counted from: UTC midnight, or for an active caller its last
 /// blacklisting if later (a reactivated caller gets a fresh allowance).
-pub(crate) fn usage_since(caller: &CallerRow, now_ms: i64) -> i64 {
+pub(crate) fn usage_since(caller: &CallerRow, status: CallerStatus, now_ms: i64) -> i64 {
     let midnight = utc_midnight(now_ms);
-    match caller.blacklisted_at {
-        Some(at) if caller.status == "active" => midnight.max(at),
-        _ => midnight,
+    match (caller.blacklisted_at, status) {
+        (Some(at), CallerStatus::Active) => midnight.max(at),
+        (Some(_), CallerStatus::Blacklisted) | (None, _) => midnight,
     }
 }
 
@@ -146,7 +146,7 @@ mod tests {
             id: "x".into(),
             subject: "CN=x".into(),
             seat_id: None,
-            status: "active".into(),
+            status: CallerStatus::Active.into(),
             daily_quota: daily,
             quota_from: from,
             scheduled_quota: scheduled,
@@ -166,14 +166,21 @@ mod tests {
     #[test]
     fn reactivated_callers_count_from_their_blacklisting() {
         let mut c = caller(None, None, None);
-        assert_eq!(usage_since(&c, DAY_MS + 5), DAY_MS);
+        assert_eq!(usage_since(&c, CallerStatus::Active, DAY_MS + 5), DAY_MS);
         c.blacklisted_at = Some(DAY_MS + 3);
-        c.status = "blacklisted".into();
-        assert_eq!(usage_since(&c, DAY_MS + 5), DAY_MS);
-        c.status = "active".into();
-        assert_eq!(usage_since(&c, DAY_MS + 5), DAY_MS + 3);
+        assert_eq!(
+            usage_since(&c, CallerStatus::Blacklisted, DAY_MS + 5),
+            DAY_MS
+        );
+        assert_eq!(
+            usage_since(&c, CallerStatus::Active, DAY_MS + 5),
+            DAY_MS + 3
+        );
         // A blacklisting yesterday does not reach into today.
-        assert_eq!(usage_since(&c, 2 * DAY_MS + 5), 2 * DAY_MS);
+        assert_eq!(
+            usage_since(&c, CallerStatus::Active, 2 * DAY_MS + 5),
+            2 * DAY_MS
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Every outcome of a migration-token collection other than success.
 
+use smp_core::ErrorClass;
+
 /// Why a migration key was not handed out. Each variant has a stable [`TokenError::code`]
 /// and an HTTP [`TokenError::status`] (the status is part of the audit row, so it is
 /// decided here rather than in the HTTP layer).
@@ -78,6 +80,28 @@ impl TokenError {
     }
 
     /// The HTTP status: 401 certificate problems, 404 participant problems, 403 limits,
+    /// Who must act: the caller's certificate (unauthenticated), its budget (forbidden),
+    /// the participant (not found), or the operator (internal).
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Self::NoCertificate
+            | Self::UnparsableCertificate
+            | Self::CertificateExpired { .. }
+            | Self::CertificateNotYetValid { .. }
+            | Self::UntrustedCertificate { .. }
+            | Self::WrongEnvironment { .. }
+            | Self::NotAnApCertificate { .. } => ErrorClass::Unauthenticated,
+            Self::InvalidParticipant { .. }
+            | Self::UnknownParticipant { .. }
+            | Self::ParticipantInactive { .. }
+            | Self::AlreadyMigrated { .. } => ErrorClass::NotFound,
+            Self::Blacklisted { .. } | Self::IpLimit { .. } | Self::GlobalLimit => {
+                ErrorClass::Forbidden
+            }
+            Self::Internal(_) => ErrorClass::Internal,
+        }
+    }
+
     /// 500 internal.
     pub fn status(&self) -> u16 {
         match self {

@@ -202,7 +202,7 @@ impl SchemeMigration<'_> {
                 business_cards::replace(conn, new_row.id, &entities, now)?;
             }
             // Mirror the old identifier: one kept out of the SML stays out.
-            let in_sml = old_row.sml_state != SmlState::Unregistered.as_str();
+            let in_sml = SmlState::from_stored(&old_row.sml_state)? != SmlState::Unregistered;
             self.core
                 .sml_sync()
                 .queue_create(conn, &new_row, in_sml, now)?;

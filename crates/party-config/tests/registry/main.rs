@@ -4,5 +4,6 @@
 
 mod support;
 
+mod corrupt_details;
 mod parked_import;
 mod scheme_migration;

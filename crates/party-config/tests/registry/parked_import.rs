@@ -61,7 +61,7 @@ fn batches_register_with_one_create_list_and_rerun_resumes() {
         assert_eq!(*sml.1.lock().unwrap(), 1, "one CreateList for the batch");
         let p = ParticipantId::parse(&lines[0].participant).unwrap();
         let view = r.core().participants().participant(admin, &p).unwrap();
-        assert_eq!(view.sml_state, "registered");
+        assert_eq!(view.sml_state, smp_core::SmlState::Registered);
         assert!(view.has_business_card);
         assert_eq!(
             view.capabilities[0].endpoint_profile.as_deref(),

@@ -165,7 +165,7 @@ fn copies_with_identical_capabilities_and_is_resumable() {
                 serde_json::to_value(&old_view.capabilities).unwrap(),
                 serde_json::to_value(&new_view.capabilities).unwrap()
             );
-            assert_eq!(new_view.sml_state, "pending");
+            assert_eq!(new_view.sml_state, smp_core::SmlState::Pending);
         }
         assert_eq!(r.core().sml_sync().run_sml_jobs(&sml, 10).unwrap().done, 2);
         assert!(sml.has(NEW_A) && sml.has(OLD_A), "both during the overlap");

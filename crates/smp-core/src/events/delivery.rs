@@ -6,6 +6,7 @@ use smp_store::{DeliveryOutcome, DueDelivery, EventRow, webhooks};
 
 use super::signature::webhook_signature;
 use crate::kernel::now_ms;
+use crate::states::DeliveryStatus;
 use crate::views::rfc3339;
 use crate::{DomainError, Events};
 
@@ -158,7 +159,9 @@ impl Events<'_> {
             let at = clock();
             let attempt = item.delivery.attempts;
             let (status, next_attempt_at, http_status, error, delivered_at) = match &sent {
-                Sent::Delivered(code) => ("delivered", at, Some(*code), None, Some(at)),
+                Sent::Delivered(code) => {
+                    (DeliveryStatus::Delivered, at, Some(*code), None, Some(at))
+                }
                 Sent::Refused(code) => {
                     let (status, next) = after_failure(attempt, at);
                     (
@@ -180,7 +183,7 @@ impl Events<'_> {
                     item.delivery.id,
                     attempt,
                     &DeliveryOutcome {
-                        status,
+                        status: status.as_str(),
                         next_attempt_at,
                         http_status: http_status.map(i32::from),
                         error: error.as_deref(),
@@ -193,8 +196,8 @@ impl Events<'_> {
                 continue;
             }
             match status {
-                "delivered" => summary.delivered += 1,
-                "failed" => {
+                DeliveryStatus::Delivered => summary.delivered += 1,
+                DeliveryStatus::Failed => {
                     tracing::warn!(
                         delivery = item.delivery.id,
                         webhook = %item.subscription.id,
@@ -203,7 +206,7 @@ impl Events<'_> {
                     );
                     summary.failed += 1;
                 }
-                _ => summary.retrying += 1,
+                DeliveryStatus::Pending => summary.retrying += 1,
             }
         }
         Ok(summary)
@@ -211,11 +214,14 @@ impl Events<'_> {
 }
 
 /// The status and next due time after failed attempt number `attempt + 1`.
-fn after_failure(attempt: i32, at: i64) -> (&'static str, i64) {
+fn after_failure(attempt: i32, at: i64) -> (DeliveryStatus, i64) {
     if attempt + 1 >= MAX_ATTEMPTS {
-        ("failed", at)
+        (DeliveryStatus::Failed, at)
     } else {
-        ("pending", at.saturating_add(backoff_ms(attempt)))
+        (
+            DeliveryStatus::Pending,
+            at.saturating_add(backoff_ms(attempt)),
+        )
     }
 }
 
@@ -251,6 +257,7 @@ mod tests {
     use smp_store::EventRow;
 
     use super::{after_failure, backoff_ms, payload};
+    use crate::states::DeliveryStatus;
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {
@@ -263,9 +270,12 @@ mod tests {
 
     #[test]
     fn the_twelfth_failure_gives_up() {
-        assert_eq!(after_failure(0, 100), ("pending", 1100));
-        assert_eq!(after_failure(10, 100), ("pending", 100 + 1_024_000));
-        assert_eq!(after_failure(11, 100), ("failed", 100));
+        assert_eq!(after_failure(0, 100), (DeliveryStatus::Pending, 1100));
+        assert_eq!(
+            after_failure(10, 100),
+            (DeliveryStatus::Pending, 100 + 1_024_000)
+        );
+        assert_eq!(after_failure(11, 100), (DeliveryStatus::Failed, 100));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use smp_store::{DeliveryRow, EventRow, NewSubscription, SubscriptionRow, audit, 
 use super::views::{DeliveryView, EventView, NewWebhook, WebhookView};
 use super::{EVENT_TYPES, random_id};
 use crate::kernel::now_ms;
+use crate::states::DeliveryStatus;
 use crate::views::rfc3339;
 use crate::{Actor, DomainError, Events};
 
@@ -87,7 +88,7 @@ impl Events<'_> {
                     let event = events::get(conn, row.event_row_id)?.ok_or_else(|| {
                         DomainError::Corrupt(format!("delivery {} without its event", row.id))
                     })?;
-                    Ok(delivery_view(row, &event))
+                    delivery_view(row, &event)
                 })
                 .collect()
         })
@@ -217,20 +218,21 @@ fn webhook_view(row: SubscriptionRow) -> WebhookView {
     }
 }
 
-fn delivery_view(row: DeliveryRow, event: &EventRow) -> DeliveryView {
-    let pending = row.status == "pending";
-    DeliveryView {
+fn delivery_view(row: DeliveryRow, event: &EventRow) -> Result<DeliveryView, DomainError> {
+    let status = DeliveryStatus::from_stored(&row.status)?;
+    let pending = status == DeliveryStatus::Pending;
+    Ok(DeliveryView {
         id: row.id,
         event_id: event.event_id.clone(),
         event_type: event.event_type.clone(),
-        status: row.status,
+        status,
         attempts: row.attempts,
         next_attempt_at: pending.then(|| rfc3339(row.next_attempt_at)),
         last_http_status: row.last_http_status,
         last_error: row.last_error,
         delivered_at: row.delivered_at.map(rfc3339),
         created_at: rfc3339(row.created_at),
-    }
+    })
 }
 
 pub(super) fn event_view(row: EventRow) -> Result<EventView, DomainError> {

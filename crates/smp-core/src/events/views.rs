@@ -1,5 +1,6 @@
 //! What the JSON API shows of events, webhooks and deliveries.
 
+use crate::states::DeliveryStatus;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -43,7 +44,7 @@ pub struct DeliveryView {
     pub event_id: String,
     pub event_type: String,
     /// `pending`, `delivered` or `failed`.
-    pub status: String,
+    pub status: DeliveryStatus,
     /// Attempts made so far.
     pub attempts: i32,
     /// RFC 3339; when `pending`, the next attempt.

@@ -3,12 +3,12 @@
 //! its own transaction and queues the SML intent with it.
 
 mod business_cards;
-mod participants;
+mod registration;
 mod service_groups;
 mod services;
 
 pub use business_cards::store_business_card;
-pub use participants::participant_view;
+pub use registration::participant_view;
 
 use crate::Core;
 

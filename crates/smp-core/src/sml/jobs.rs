@@ -7,6 +7,7 @@ use smp_store::{AttemptOutcome, SmlJobRow, audit, participants, sml_jobs};
 
 use super::{SmlFailure, SmlFailureKind, SmlRegistry, SmlState};
 use crate::kernel::now_ms;
+use crate::states::{JobAction, JobStatus};
 use crate::{DomainError, SmlSync};
 
 /// Longest wait between two attempts of one job.
@@ -79,14 +80,14 @@ impl SmlSync<'_> {
     fn record_outcome(&self, job: &SmlJobRow, outcome: &Outcome) -> Result<(), DomainError> {
         let now = now_ms();
         let (status, next_run_at, failure, state) = match outcome {
-            Outcome::Done => ("done", now, None, SmlState::Registered),
+            Outcome::Done => (JobStatus::Done, now, None, SmlState::Registered),
             Outcome::Retry(f) => (
-                "pending",
+                JobStatus::Pending,
                 now + backoff_ms(job.attempts),
                 Some(f),
                 SmlState::Pending,
             ),
-            Outcome::Failed(f) => ("failed", now, Some(f), SmlState::Failed),
+            Outcome::Failed(f) => (JobStatus::Failed, now, Some(f), SmlState::Failed),
         };
         let message = failure.map(ToString::to_string);
         self.core.store.write(|conn| {
@@ -95,7 +96,7 @@ impl SmlSync<'_> {
                 job.id,
                 job.attempts,
                 &AttemptOutcome {
-                    status,
+                    status: status.as_str(),
                     next_run_at,
                     error_code: failure.map(|f| f.code.as_str()),
                     error_message: failure.map(|f| f.message.as_str()),
@@ -106,7 +107,7 @@ impl SmlSync<'_> {
                 // Another worker recorded this attempt first.
                 return Ok::<_, DomainError>(());
             }
-            if job.action == "create"
+            if JobAction::from_stored(&job.action)? == JobAction::Create
                 && let Some(row) = participants::get_by_key(conn, &job.participant_key)?
             {
                 participants::set_sml_state(conn, row.id, state.as_str(), message.as_deref())?;
@@ -121,7 +122,7 @@ impl SmlSync<'_> {
                         action: format!("sml.{}", job.action),
                         participant_key: Some(job.participant_key.clone()),
                         target: None,
-                        outcome: status.into(),
+                        outcome: status.as_str().into(),
                         detail: message.clone(),
                     },
                 )?;
@@ -143,7 +144,16 @@ fn attempt(sml: &dyn SmlRegistry, job: &SmlJobRow) -> Outcome {
             });
         }
     };
-    let create = job.action == "create";
+    let create = match JobAction::from_stored(&job.action) {
+        Ok(action) => action == JobAction::Create,
+        Err(e) => {
+            return Outcome::Failed(SmlFailure {
+                kind: SmlFailureKind::Refused,
+                code: e.code().into(),
+                message: e.to_string(),
+            });
+        }
+    };
     if job.attempts > 0 {
         match sml.participant_exists(&participant) {
             Ok(exists) if exists == create => return Outcome::Done,

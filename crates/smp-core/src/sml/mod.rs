@@ -9,12 +9,11 @@ mod jobs;
 mod queue;
 mod reconcile;
 mod registry;
-mod state;
 
+pub use crate::states::SmlState;
 pub use jobs::SmlRunSummary;
 pub use reconcile::ReconcileReport;
 pub use registry::{SmlFailure, SmlFailureKind, SmlRegistry};
-pub use state::SmlState;
 
 /// The SML sync service; see [`crate::Core::sml_sync`].
 pub struct SmlSync<'a> {

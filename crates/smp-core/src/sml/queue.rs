@@ -3,7 +3,7 @@
 use smp_store::participants::ParticipantRow;
 use smp_store::{DbConnection, NewSmlJob, sml_jobs};
 
-use super::SmlState;
+use crate::states::{JobAction, SmlState};
 use crate::{DomainError, SmlSync};
 
 impl SmlSync<'_> {
@@ -20,7 +20,7 @@ impl SmlSync<'_> {
             return Ok(());
         }
         sml_jobs::supersede_pending(conn, &row.participant_key, now)?;
-        sml_jobs::insert(conn, &new_job(row, "create", now))?;
+        sml_jobs::insert(conn, &new_job(row, JobAction::Create, now))?;
         smp_store::participants::set_sml_state(conn, row.id, SmlState::Pending.as_str(), None)?;
         Ok(())
     }
@@ -32,21 +32,23 @@ impl SmlSync<'_> {
         row: &ParticipantRow,
         now: i64,
     ) -> Result<(), DomainError> {
-        if !self.core.sml_enabled || row.sml_state == SmlState::Unregistered.as_str() {
+        if !self.core.sml_enabled
+            || SmlState::from_stored(&row.sml_state)? == SmlState::Unregistered
+        {
             return Ok(());
         }
         sml_jobs::supersede_pending(conn, &row.participant_key, now)?;
-        sml_jobs::insert(conn, &new_job(row, "delete", now))?;
+        sml_jobs::insert(conn, &new_job(row, JobAction::Delete, now))?;
         Ok(())
     }
 }
 
-fn new_job(row: &ParticipantRow, action: &str, now: i64) -> NewSmlJob {
+fn new_job(row: &ParticipantRow, action: JobAction, now: i64) -> NewSmlJob {
     NewSmlJob {
         participant_key: row.participant_key.clone(),
         scheme: row.scheme.clone(),
         value: row.value.clone(),
-        action: action.to_owned(),
+        action: action.as_str().to_owned(),
         created_at: now,
     }
 }

@@ -1,8 +1,8 @@
 //! Users, their API tokens, and authentication (bearer tokens, Basic passwords, the
 //! bootstrap administrator).
 
+mod accounts;
 mod auth;
-mod users;
 
 pub use auth::ADMIN_USERNAME;
 

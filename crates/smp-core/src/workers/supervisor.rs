@@ -78,6 +78,7 @@ impl Supervisor {
         mut tick: impl FnMut() -> Result<(), E> + Send + 'static,
     ) {
         let slot = self.slot(name);
+        let on_failure = Arc::clone(&slot);
         let stop = Arc::clone(&self.stop);
         let spawned = std::thread::Builder::new()
             .name(format!("ferry-{name}"))
@@ -103,7 +104,7 @@ impl Supervisor {
             });
         if let Err(e) = spawned {
             tracing::error!(worker = name, error = %e, "could not start a worker thread");
-            self.slot_named(name).map(|s| s.set(WorkerState::Finished));
+            on_failure.set(WorkerState::Finished);
         }
     }
 
@@ -171,15 +172,6 @@ impl Supervisor {
             .unwrap_or_else(PoisonError::into_inner)
             .push(Arc::clone(&slot));
         slot
-    }
-
-    fn slot_named(&self, name: &str) -> Option<Arc<Slot>> {
-        self.slots
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .find(|s| s.name == name)
-            .cloned()
     }
 }
 

@@ -138,14 +138,15 @@ fn create_registers_and_delete_deregisters() {
             .participants()
             .create_participant(&env.admin, &new_participant(None))
             .unwrap();
-        assert_eq!(view.sml_state, "pending");
+        assert_eq!(view.sml_state.as_str(), "pending");
         assert_eq!(r.sml_sync().run_sml_jobs(&sml, 10).unwrap().done, 1);
         let pid = ParticipantId::parse(PARTICIPANT).unwrap();
         assert_eq!(
             r.participants()
                 .participant(&env.admin, &pid)
                 .unwrap()
-                .sml_state,
+                .sml_state
+                .as_str(),
             "registered"
         );
         assert!(sml.participant_exists(&pid).unwrap());
@@ -173,7 +174,8 @@ fn a_lost_answer_is_checked_not_repeated() {
             r.participants()
                 .participant(&env.admin, &pid)
                 .unwrap()
-                .sml_state,
+                .sml_state
+                .as_str(),
             "pending"
         );
         // Not due yet: backoff.
@@ -192,7 +194,8 @@ fn a_lost_answer_is_checked_not_repeated() {
             r.participants()
                 .participant(&env.admin, &pid)
                 .unwrap()
-                .sml_state,
+                .sml_state
+                .as_str(),
             "registered"
         );
     });
@@ -226,7 +229,8 @@ fn an_sml_outage_keeps_participants_pending_until_it_returns() {
             r.participants()
                 .participant(&env.admin, &pid)
                 .unwrap()
-                .sml_state,
+                .sml_state
+                .as_str(),
             "registered"
         );
     });
@@ -245,7 +249,7 @@ fn a_refusal_fails_with_the_sml_code() {
             .participants()
             .participant(&env.admin, &ParticipantId::parse(PARTICIPANT).unwrap())
             .unwrap();
-        assert_eq!(view.sml_state, "failed");
+        assert_eq!(view.sml_state.as_str(), "failed");
         assert!(view.sml_error.unwrap_or_default().contains("sml.err_101"));
     });
 }
@@ -265,7 +269,7 @@ fn opting_out_registers_nothing() {
             .participants()
             .list_participants(&env.admin, &ListParams::default())
             .unwrap();
-        assert_eq!(page.items[0].sml_state, "unregistered");
+        assert_eq!(page.items[0].sml_state.as_str(), "unregistered");
         // Deleting an unregistered participant asks nothing of the SML either.
         r.participants()
             .delete_participant(&env.admin, &ParticipantId::parse(PARTICIPANT).unwrap())

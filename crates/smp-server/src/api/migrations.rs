@@ -20,7 +20,7 @@ pub(crate) struct PreparedKey {
     /// Follow the migration at `/api/v1/migrations/{migrationId}`.
     migration_id: String,
     /// `prepared`.
-    status: String,
+    status: party_config::MigrationStatus,
 }
 
 async fn prepare(

@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use party_config::{CallerView, CollectedToken, CollectionView, ParkingLimits, ScheduledAllowance};
 use peppol_id::ParticipantId;
 use serde::Deserialize;
+use smp_core::Lifecycle;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
@@ -237,11 +238,14 @@ pub(crate) async fn set_lifecycle(
     body: web::Json<LifecycleBody>,
 ) -> Result<HttpResponse, Problem> {
     let pid = ParticipantId::from_path_segment(&path)?;
+    let lifecycle = Lifecycle::parse(&body.lifecycle).ok_or_else(|| {
+        party_config::DomainError::invalid("lifecycle", "must be `active` or `inactive`")
+    })?;
     let domain = state.domain.clone();
     web::block(move || {
         domain
             .parking()?
-            .set_participant_lifecycle(&actor, &pid, &body.lifecycle)
+            .set_participant_lifecycle(&actor, &pid, lifecycle)
     })
     .await??;
     Ok(HttpResponse::NoContent().finish())

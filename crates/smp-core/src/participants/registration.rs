@@ -9,6 +9,7 @@ use smp_store::{DbConnection, audit, business_cards, profiles, services, users};
 use crate::Participants;
 use crate::events::{PARTICIPANT_REGISTERED, emit_participant};
 use crate::kernel::{existing, now_ms, participant_id_of, record};
+use crate::states::SmlState;
 use crate::views::{
     AuditView, CapabilityView, ListParams, NewParticipant, Page, ParticipantSummary,
     ParticipantView, RedirectView, rfc3339,
@@ -117,7 +118,7 @@ impl Participants<'_> {
                 .map(|row| {
                     Ok(ParticipantSummary {
                         participant: format!("{}::{}", row.scheme, row.value),
-                        sml_state: row.sml_state.clone(),
+                        sml_state: SmlState::from_stored(&row.sml_state)?,
                         owner: owners.name(conn, row.owner_id)?,
                         created_at: rfc3339(row.created_at),
                         updated_at: rfc3339(row.updated_at),
@@ -250,7 +251,7 @@ pub fn participant_view(
         capabilities,
         redirects,
         has_business_card: business_cards::get(conn, row.id)?.is_some(),
-        sml_state: row.sml_state.clone(),
+        sml_state: SmlState::from_stored(&row.sml_state)?,
         sml_error: row.sml_error.clone(),
     })
 }

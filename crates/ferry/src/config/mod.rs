@@ -9,6 +9,13 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// The default config file, relative to the working directory.
+mod sml_mode;
+#[cfg(test)]
+mod tests;
+mod validate;
+
+pub(crate) use sml_mode::SmlMode;
+
 pub(crate) const DEFAULT_CONFIG: &str = "config/ferry.toml";
 /// The documented development bootstrap token (override with FERRY_ADMIN_TOKEN).
 pub(crate) const DEV_ADMIN_TOKEN: &str = "ferry-dev-admin-token";
@@ -123,7 +130,7 @@ pub(crate) struct MigrationConfig {
 pub(crate) struct SmlConfig {
     /// `emulator` (in-process, the default), `test` (Peppol test SML), `production`,
     /// `custom` (use `url` and `dns_zone`) or `off`.
-    pub(crate) mode: String,
+    pub(crate) mode: SmlMode,
     /// This SMP's ID at the SML (DNS-label syntax).
     pub(crate) smp_id: String,
     /// SOAP base URL for `custom`.
@@ -277,7 +284,7 @@ impl Default for Config {
                 global_per_minute: 600,
             },
             sml: SmlConfig {
-                mode: "emulator".into(),
+                mode: SmlMode::Emulator,
                 smp_id: "FERRY-LOCAL".into(),
                 url: String::new(),
                 dns_zone: "sml.ferry.local.".into(),
@@ -355,282 +362,6 @@ impl Config {
         Ok(config)
     }
 
-    /// On a real Peppol network (`sml.mode` test or production) the published development
-    /// admin token and the test PKI's keys (in the repository for everyone) would hand the
-    /// SMP to anybody: refuse to start with them.
-    fn refuse_development_secrets(&self) -> Result<(), ConfigError> {
-        if self.admin_token == DEV_ADMIN_TOKEN {
-            return Err(invalid(
-                "admin_token",
-                "FERRY_ADMIN_TOKEN",
-                "the development token is public; set your own (or an empty one to disable it) before joining a Peppol network",
-            ));
-        }
-        let pem = std::fs::read(&self.signing.certificate).unwrap_or_default();
-        let from_test_pki = openssl::x509::X509::from_pem(&pem).is_ok_and(|cert| {
-            cert.issuer_name()
-                .entries_by_nid(openssl::nid::Nid::ORGANIZATIONNAME)
-                .any(|e| e.data().as_slice() == TEST_PKI_ORGANIZATION.as_bytes())
-        });
-        if from_test_pki {
-            return Err(invalid(
-                "signing.certificate",
-                "FERRY_SIGNING__CERTIFICATE",
-                "this is a certs-test/ certificate, whose key is public; use the SMP certificate OpenPeppol issued you",
-            ));
-        }
-        Ok(())
-    }
-
-    fn validate(&self) -> Result<(), ConfigError> {
-        let s = &self.server;
-        if s.bind.parse::<std::net::SocketAddr>().is_err() {
-            return Err(invalid(
-                "server.bind",
-                "FERRY_SERVER__BIND",
-                format!("`{}` is not host:port", s.bind),
-            ));
-        }
-        let public_url_ok = s.public_url.is_empty()
-            || s.public_url.starts_with("http://")
-            || s.public_url.starts_with("https://");
-        if !public_url_ok {
-            return Err(invalid(
-                "server.public_url",
-                "FERRY_SERVER__PUBLIC_URL",
-                "must start with http:// or https://",
-            ));
-        }
-        if s.tls_certificate.is_empty() != s.tls_key.is_empty() {
-            return Err(invalid(
-                "server.tls_key",
-                "FERRY_SERVER__TLS_KEY",
-                "set both tls_certificate and tls_key, or neither",
-            ));
-        }
-        if s.max_body_bytes < 1024 {
-            return Err(invalid(
-                "server.max_body_bytes",
-                "FERRY_SERVER__MAX_BODY_BYTES",
-                "must be at least 1024",
-            ));
-        }
-        let url = &self.database.url;
-        if !(url.starts_with("sqlite:")
-            || url.starts_with("postgres://")
-            || url.starts_with("postgresql://"))
-        {
-            return Err(invalid(
-                "database.url",
-                "FERRY_DATABASE__URL",
-                "use sqlite://PATH or postgres://...",
-            ));
-        }
-        if self.database.max_connections == 0 {
-            return Err(invalid(
-                "database.max_connections",
-                "FERRY_DATABASE__MAX_CONNECTIONS",
-                "must be at least 1",
-            ));
-        }
-        for (key, env, path) in [
-            (
-                "signing.certificate",
-                "FERRY_SIGNING__CERTIFICATE",
-                &self.signing.certificate,
-            ),
-            ("signing.key", "FERRY_SIGNING__KEY", &self.signing.key),
-        ] {
-            if !path.is_file() {
-                return Err(invalid(
-                    key,
-                    env,
-                    format!("{} is not a readable file", path.display()),
-                ));
-            }
-        }
-        let sml = &self.sml;
-        if !matches!(
-            sml.mode.as_str(),
-            "emulator" | "test" | "production" | "custom" | "off"
-        ) {
-            return Err(invalid(
-                "sml.mode",
-                "FERRY_SML__MODE",
-                "use emulator, test, production, custom or off",
-            ));
-        }
-        let label_ok = !sml.smp_id.is_empty()
-            && sml.smp_id.len() <= 63
-            && sml
-                .smp_id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-            && !sml.smp_id.starts_with('-')
-            && !sml.smp_id.ends_with('-');
-        if sml.mode != "off" && !label_ok {
-            return Err(invalid(
-                "sml.smp_id",
-                "FERRY_SML__SMP_ID",
-                "use a DNS label: letters, digits and '-', at most 63",
-            ));
-        }
-        if matches!(sml.mode.as_str(), "test" | "production") {
-            self.refuse_development_secrets()?;
-        }
-        if sml.mode == "custom"
-            && !sml.url.starts_with("https://")
-            && !sml.url.starts_with("http://")
-        {
-            return Err(invalid(
-                "sml.url",
-                "FERRY_SML__URL",
-                "custom mode needs the SML's SOAP base URL",
-            ));
-        }
-        if sml.physical_address.parse::<std::net::Ipv4Addr>().is_err() {
-            return Err(invalid(
-                "sml.physical_address",
-                "FERRY_SML__PHYSICAL_ADDRESS",
-                "must be an IPv4 address",
-            ));
-        }
-        for s in &sml.dns_servers {
-            if s.parse::<std::net::SocketAddr>().is_err() {
-                return Err(invalid(
-                    "sml.dns_servers",
-                    "FERRY_SML__DNS_SERVERS",
-                    format!("`{s}` is not ip:port"),
-                ));
-            }
-        }
-        if sml.mode == "emulator" {
-            for (key, env, addr) in [
-                (
-                    "sml.emulator.soap_bind",
-                    "FERRY_SML__EMULATOR__SOAP_BIND",
-                    &sml.emulator.soap_bind,
-                ),
-                (
-                    "sml.emulator.dns_bind",
-                    "FERRY_SML__EMULATOR__DNS_BIND",
-                    &sml.emulator.dns_bind,
-                ),
-            ] {
-                if addr.parse::<std::net::SocketAddr>().is_err() {
-                    return Err(invalid(key, env, format!("`{addr}` is not host:port")));
-                }
-            }
-        }
-        self.registration_policy()?;
-        self.validate_parking()?;
-        if !matches!(self.log.format.as_str(), "text" | "json") {
-            return Err(invalid(
-                "log.format",
-                "FERRY_LOG__FORMAT",
-                "use `text` or `json`",
-            ));
-        }
-        Ok(())
-    }
-
-    /// The `[policy]` section as the domain's rules; fails on an unparsable document type.
-    pub(crate) fn registration_policy(&self) -> Result<smp_core::RegistrationPolicy, ConfigError> {
-        let doctype = |key: &'static str, env: &'static str, s: &str| {
-            peppol_id::DocumentTypeId::parse(s)
-                .map_err(|e| invalid(key, env, format!("`{s}`: {e}")))
-        };
-        let p = &self.policy;
-        let mut legacy_equivalents = smp_core::RegistrationPolicy::default_legacy_equivalents();
-        for (legacy, bis3) in &p.legacy_equivalents {
-            let env = "FERRY_POLICY__LEGACY_EQUIVALENTS";
-            let pair = smp_core::LegacyEquivalent {
-                legacy: doctype("policy.legacy_equivalents", env, legacy)?,
-                bis3: doctype("policy.legacy_equivalents", env, bis3)?,
-            };
-            if !legacy_equivalents.contains(&pair) {
-                legacy_equivalents.push(pair);
-            }
-        }
-        let refused_document_types = p
-            .refused_document_types
-            .iter()
-            .map(|s| {
-                doctype(
-                    "policy.refused_document_types",
-                    "FERRY_POLICY__REFUSED_DOCUMENT_TYPES",
-                    s,
-                )
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(smp_core::RegistrationPolicy {
-            require_bis3_before_legacy: p.require_bis3_before_legacy,
-            legacy_equivalents,
-            refused_document_types,
-        })
-    }
-
-    /// The `[parking]` section; only checked in full when it is enabled.
-    fn validate_parking(&self) -> Result<(), ConfigError> {
-        let p = &self.parking;
-        if party_config::ParkingEnvironment::parse(&p.environment).is_none() {
-            return Err(invalid(
-                "parking.environment",
-                "FERRY_PARKING__ENVIRONMENT",
-                "must be `test` or `production`",
-            ));
-        }
-        if p.daily_quota == 0 || p.per_ip_per_minute == 0 || p.global_per_minute == 0 {
-            return Err(invalid(
-                "parking.daily_quota",
-                "FERRY_PARKING__DAILY_QUOTA",
-                "daily_quota, per_ip_per_minute and global_per_minute must be at least 1",
-            ));
-        }
-        if !p.enabled {
-            return Ok(());
-        }
-        if p.bind.parse::<std::net::SocketAddr>().is_err() {
-            return Err(invalid(
-                "parking.bind",
-                "FERRY_PARKING__BIND",
-                format!("`{}` is not an address like 127.0.0.1:8443", p.bind),
-            ));
-        }
-        if p.bind == self.server.bind {
-            return Err(invalid(
-                "parking.bind",
-                "FERRY_PARKING__BIND",
-                "must differ from server.bind (the token listener is a separate https listener)",
-            ));
-        }
-        for (key, env, value) in [
-            (
-                "parking.tls_certificate",
-                "FERRY_PARKING__TLS_CERTIFICATE",
-                &p.tls_certificate,
-            ),
-            ("parking.tls_key", "FERRY_PARKING__TLS_KEY", &p.tls_key),
-            (
-                "parking.trust_store",
-                "FERRY_PARKING__TRUST_STORE",
-                &p.trust_store,
-            ),
-        ] {
-            if value.is_empty() {
-                return Err(invalid(key, env, "is required when parking.enabled = true"));
-            }
-        }
-        if p.ap_ca_names.iter().all(|n| n.trim().is_empty()) {
-            return Err(invalid(
-                "parking.ap_ca_names",
-                "FERRY_PARKING__AP_CA_NAMES",
-                "needs at least one name fragment, e.g. \"AP CA\"",
-            ));
-        }
-        Ok(())
-    }
-
     /// Warns about `FERRY_*` variables that configure nothing (usually a typo).
     pub(crate) fn unknown_env_vars() -> Vec<String> {
         const OTHER: [&str; 5] = [
@@ -651,67 +382,5 @@ impl Config {
             })
             .map(|k| format!("FERRY_{k}"))
             .collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_are_the_documented_ones() {
-        let c = Config::default();
-        assert_eq!(c.server.bind, "127.0.0.1:8080");
-        assert_eq!(c.database.url, "sqlite://data/ferry.db");
-        assert_eq!(c.admin_token, DEV_ADMIN_TOKEN);
-    }
-
-    #[test]
-    fn real_networks_refuse_the_development_secrets() {
-        let mut c = Config::default();
-        c.signing.certificate = repo_file("certs-test/smp/smp.crt.pem");
-        c.signing.key = repo_file("certs-test/smp/smp.key.pem");
-        assert!(c.validate().is_ok(), "fine with the emulator");
-        for mode in ["test", "production"] {
-            c.sml.mode = mode.into();
-            c.admin_token = DEV_ADMIN_TOKEN.into();
-            let msg = c
-                .validate()
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default();
-            assert!(msg.contains("FERRY_ADMIN_TOKEN"), "{mode}: {msg}");
-            c.admin_token = "an-operator-secret-token".into();
-            let msg = c
-                .validate()
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default();
-            assert!(
-                msg.contains("signing.certificate") && msg.contains("certs-test"),
-                "{mode}: {msg}"
-            );
-        }
-    }
-
-    fn repo_file(rel: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../..")
-            .join(rel)
-    }
-
-    #[test]
-    fn validation_names_key_and_env() {
-        let mut c = Config::default();
-        c.server.bind = "nonsense".into();
-        let msg = c
-            .validate()
-            .map_err(|e| e.to_string())
-            .err()
-            .unwrap_or_default();
-        assert!(
-            msg.contains("server.bind") && msg.contains("FERRY_SERVER__BIND"),
-            "{msg}"
-        );
     }
 }
