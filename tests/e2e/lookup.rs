@@ -341,7 +341,7 @@ fn static_smp(group: Arc<OnceLock<String>>, metadata: Vec<u8>) -> String {
 /// to, instead of refusing the document.
 #[test]
 fn a_legacy_participant_on_another_smp_is_read_with_a_warning() {
-    let Some(spec) = spec_dir() else { return };
+    let spec = spec_dir();
     let metadata = std::fs::read(
         spec.join("smp/samples/peppol/signed-vefa/busdox-servicemetadata-9908-12345678.xml"),
     )

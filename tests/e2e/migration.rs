@@ -291,7 +291,7 @@ fn out_with_a_key_and_in_with_it_never_breaks_resolution() {
     let arrived = pair.b.post_json(
         "/api/v1/migrations",
                 &json!({"participant": P, "migrationKey": key, "capabilities": [capability("https://ap-b.example.org/as4")],
-                "businessCard": ferry_e2e::business_card_sample(P).expect("business card sample")}),
+                "businessCard": ferry_e2e::business_card_sample(P)}),
         Some(ADMIN_TOKEN),
     );
     arrived.assert_status(201);

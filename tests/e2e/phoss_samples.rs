@@ -34,9 +34,7 @@ fn get_xml(ferry: &FerryProcess, path: &str) -> Vec<u8> {
 #[test]
 fn service_group_sample_is_stored_and_served_valid() {
     for_each_database(&[], |ferry| {
-        let Some(group) = phoss_service_group() else {
-            return;
-        };
+        let group = phoss_service_group();
         ferry
             .put_xml(&group_path(), group, Some(ADMIN_TOKEN))
             .assert_status(200);
@@ -49,12 +47,8 @@ fn service_group_sample_is_stored_and_served_valid() {
 #[test]
 fn placeholder_certificate_is_rejected_and_nothing_stored() {
     for_each_database(&[], |ferry| {
-        let (Some(group), Some(bad)) = (
-            phoss_service_group(),
-            phoss_service_metadata(AP_CERT_PLACEHOLDER),
-        ) else {
-            return;
-        };
+        let group = phoss_service_group();
+        let bad = phoss_service_metadata(AP_CERT_PLACEHOLDER);
         ferry
             .put_xml(&group_path(), group, Some(ADMIN_TOKEN))
             .assert_status(200);
@@ -70,9 +64,7 @@ fn placeholder_certificate_is_rejected_and_nothing_stored() {
 #[test]
 fn signed_metadata_validates_and_verifies() {
     for_each_database(&[], |ferry| {
-        if !publish_phoss_sample(ferry) {
-            return;
-        }
+        publish_phoss_sample(ferry);
         let served = get_xml(ferry, &metadata());
         let text = String::from_utf8_lossy(&served);
         assert!(text.contains("SignedServiceMetadata"), "{text}");
@@ -88,9 +80,7 @@ fn signed_metadata_validates_and_verifies() {
 #[test]
 fn service_group_hrefs_are_absolute_and_followable() {
     for_each_database(&[], |ferry| {
-        if !publish_phoss_sample(ferry) {
-            return;
-        }
+        publish_phoss_sample(ferry);
         let group = get_xml(ferry, &group_path());
         xmllint_validate(&group, SMP_XSD);
         let links = hrefs(&String::from_utf8_lossy(&group));
@@ -105,9 +95,7 @@ fn service_group_hrefs_are_absolute_and_followable() {
 #[test]
 fn services_path_and_doctype_without_scheme_are_served() {
     for_each_database(&[], |ferry| {
-        if !publish_phoss_sample(ferry) {
-            return;
-        }
+        publish_phoss_sample(ferry);
         let services = format!("{}/services", group_path());
         assert_eq!(get_xml(ferry, &services), get_xml(ferry, &group_path()));
         let without_scheme = metadata_path(PARTICIPANT, DOCTYPE_VALUE);
@@ -118,9 +106,7 @@ fn services_path_and_doctype_without_scheme_are_served() {
 #[test]
 fn percent_encoding_variants_and_participant_case_are_equivalent() {
     for_each_database(&[], |ferry| {
-        if !publish_phoss_sample(ferry) {
-            return;
-        }
+        publish_phoss_sample(ferry);
         let reference = get_xml(ferry, &metadata());
         let lower_hex = metadata().replace("%3A", "%3a");
         // Raw colons; `#` must stay encoded or it would start a fragment.
@@ -142,9 +128,7 @@ fn percent_encoding_variants_and_participant_case_are_equivalent() {
 #[test]
 fn etag_and_if_none_match_give_304() {
     for_each_database(&[], |ferry| {
-        if !publish_phoss_sample(ferry) {
-            return;
-        }
+        publish_phoss_sample(ferry);
         for path in [group_path(), metadata()] {
             let first = ferry.get(&path);
             first.assert_xml_ok();
@@ -164,10 +148,8 @@ fn etag_and_if_none_match_give_304() {
 #[test]
 fn business_card_put_get_delete() {
     for_each_database(&[], |ferry| {
-        let (Some(group), Some(card)) = (phoss_service_group(), business_card_sample(PARTICIPANT))
-        else {
-            return;
-        };
+        let group = phoss_service_group();
+        let card = business_card_sample(PARTICIPANT);
         ferry
             .put_xml(&group_path(), group, Some(ADMIN_TOKEN))
             .assert_status(200);
@@ -191,9 +173,7 @@ fn business_card_put_get_delete() {
 #[test]
 fn delete_removes_metadata_then_participant() {
     for_each_database(&[], |ferry| {
-        if !publish_phoss_sample(ferry) {
-            return;
-        }
+        publish_phoss_sample(ferry);
         ferry
             .delete(&metadata(), Some(ADMIN_TOKEN))
             .assert_status(200);

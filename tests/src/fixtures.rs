@@ -74,41 +74,44 @@ pub fn hrefs(xml: &str) -> Vec<String> {
         .collect()
 }
 
-fn read_sample(rel: &str) -> Option<String> {
-    let path = spec_dir()?.join(rel);
-    match fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(e) => panic!("cannot read sample {}: {e}", path.display()),
-    }
+/// A file of the spec directory; panics (naming `FERRY_SPEC_DIR`) when it is missing.
+fn read_sample(rel: &str) -> String {
+    let path = spec_dir().join(rel);
+    fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read sample {}: {e} (set FERRY_SPEC_DIR to the directory with the official \
+             XSDs and samples)",
+            path.display()
+        )
+    })
 }
 
-/// phoss-SMP's ServiceGroup PUT sample (participant [`PARTICIPANT`]); `None` = spec dir
-/// missing and skipping is allowed.
-pub fn phoss_service_group() -> Option<String> {
+/// phoss-SMP's ServiceGroup PUT sample (participant [`PARTICIPANT`]).
+pub fn phoss_service_group() -> String {
     read_sample("smp/samples/peppol/phoss-rest-put/peppol-service-group.xml")
 }
 
 /// phoss-SMP's ServiceMetadata PUT sample with its placeholder certificate replaced by
 /// `certificate_b64` (pass [`AP_CERT_PLACEHOLDER`] to keep it).
-pub fn phoss_service_metadata(certificate_b64: &str) -> Option<String> {
-    let sample = read_sample("smp/samples/peppol/phoss-rest-put/peppol-service-metadata.xml")?;
+pub fn phoss_service_metadata(certificate_b64: &str) -> String {
+    let sample = read_sample("smp/samples/peppol/phoss-rest-put/peppol-service-metadata.xml");
     assert!(
         sample.contains(AP_CERT_PLACEHOLDER),
         "the phoss ServiceMetadata sample no longer contains `{AP_CERT_PLACEHOLDER}`"
     );
-    Some(sample.replace(AP_CERT_PLACEHOLDER, certificate_b64))
+    sample.replace(AP_CERT_PLACEHOLDER, certificate_b64)
 }
 
 /// The phoss business card v3 sample, moved to `participant` (`scheme::value`).
-pub fn business_card_sample(participant: &str) -> Option<String> {
-    let sample = read_sample("smp/samples/business-card/phoss-peppol-business-card-v3.xml")?;
+pub fn business_card_sample(participant: &str) -> String {
+    let sample = read_sample("smp/samples/business-card/phoss-peppol-business-card-v3.xml");
     let value = participant.split_once("::").map_or(participant, |(_, v)| v);
     let from = ">9915:xxx</ParticipantIdentifier>";
     assert!(
         sample.contains(from),
         "the business card sample no longer names 9915:xxx"
     );
-    Some(sample.replace(from, &format!(">{value}</ParticipantIdentifier>")))
+    sample.replace(from, &format!(">{value}</ParticipantIdentifier>"))
 }
 
 /// A minimal ServiceGroup PUT body for `participant` (`scheme::value`).

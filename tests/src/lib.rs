@@ -10,8 +10,10 @@
 //! or return errors. This is test code: every failure panics with a message that names the
 //! request, the expected and the actual answer, and dumps the tail of Ferry's log.
 //!
-//! Missing external tools or spec files make a check print `SKIP ...` and pass, unless `CI` or
-//! `FERRY_REQUIRE_ALL` is set, in which case they panic: CI must never silently skip.
+//! Missing spec files (`FERRY_SPEC_DIR`, default `<repo>/../shared/spec`) always fail the test
+//! with a message naming `FERRY_SPEC_DIR`. Missing external tools make a check print `SKIP ...`
+//! and pass, unless `CI` or `FERRY_REQUIRE_ALL` is set, in which case they panic: CI must never
+//! silently skip.
 //!
 //! ```no_run
 //! use ferry_e2e::{FerryProcess, PARTICIPANT, encode_segment};

@@ -7,15 +7,10 @@ use crate::{
 };
 
 /// PUTs the phoss ServiceGroup and ServiceMetadata samples (with the valid AP certificate) as
-/// the admin and asserts both answer 200. Returns false when the spec dir is missing and
-/// skipping is allowed: the caller then returns early.
-pub fn publish_phoss_sample(ferry: &FerryProcess) -> bool {
-    let (Some(group), Some(metadata)) = (
-        phoss_service_group(),
-        phoss_service_metadata(&ap_cert_b64()),
-    ) else {
-        return false;
-    };
+/// the admin and asserts both answer 200. Panics when the spec files are missing.
+pub fn publish_phoss_sample(ferry: &FerryProcess) {
+    let group = phoss_service_group();
+    let metadata = phoss_service_metadata(&ap_cert_b64());
     ferry
         .put_xml(&participant_path(PARTICIPANT), group, Some(ADMIN_TOKEN))
         .assert_status(200);
@@ -26,5 +21,4 @@ pub fn publish_phoss_sample(ferry: &FerryProcess) -> bool {
             Some(ADMIN_TOKEN),
         )
         .assert_status(200);
-    true
 }

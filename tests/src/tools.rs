@@ -13,7 +13,7 @@ pub fn require_all() -> bool {
     set("CI") || set("FERRY_REQUIRE_ALL")
 }
 
-/// Reports a missing prerequisite: panics when [`require_all`], else prints `SKIP` and returns.
+/// Reports a missing external tool: panics when [`require_all`], else prints `SKIP` and returns.
 pub fn skip_or_panic(what: &str) {
     assert!(
         !require_all(),
@@ -23,19 +23,18 @@ pub fn skip_or_panic(what: &str) {
 }
 
 /// The official schemas and samples: `FERRY_SPEC_DIR`, else `<repo>/../shared/spec`.
-/// `None` (after [`skip_or_panic`]) when the directory does not exist.
-pub fn spec_dir() -> Option<PathBuf> {
+/// Panics, naming `FERRY_SPEC_DIR`, when the directory holds no `smp/`: tests that need the
+/// spec files fail rather than pass without checking anything.
+pub fn spec_dir() -> PathBuf {
     let dir = env::var_os("FERRY_SPEC_DIR")
         .map_or_else(|| repo_root().join("../shared/spec"), PathBuf::from);
-    if dir.join("smp").is_dir() {
-        Some(dir)
-    } else {
-        skip_or_panic(&format!(
-            "spec directory {} not found (set FERRY_SPEC_DIR)",
-            dir.display()
-        ));
-        None
-    }
+    assert!(
+        dir.join("smp").is_dir(),
+        "spec files not found: {} has no smp/ directory; set FERRY_SPEC_DIR to the directory \
+         with the official XSDs and samples (default: <repo>/../shared/spec)",
+        dir.display()
+    );
+    dir
 }
 
 fn tool_available(tool: &str) -> bool {
@@ -70,7 +69,7 @@ fn describe(output: &Output) -> String {
 /// Validates `xml` with `xmllint --schema $FERRY_SPEC_DIR/<xsd_rel_path>`; panics with
 /// xmllint's report and the document when it is invalid.
 pub fn xmllint_validate(xml: &[u8], xsd_rel_path: &str) {
-    let Some(spec) = spec_dir() else { return };
+    let spec = spec_dir();
     if !tool_available("xmllint") {
         return;
     }

@@ -1,21 +1,19 @@
 //! Shared by the unit tests: where the official spec files are.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// `FERRY_SPEC_DIR` (default `/work/shared/spec`) if it holds the SML files. When they are
-/// missing the test is skipped with a note, unless `CI` or `FERRY_REQUIRE_ALL` is set.
-pub(crate) fn spec_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(
-        std::env::var("FERRY_SPEC_DIR").unwrap_or_else(|_| "/work/shared/spec".to_owned()),
+/// `$FERRY_SPEC_DIR`, default `<repo>/../shared/spec`. Panics, naming `FERRY_SPEC_DIR`, when it
+/// holds no `sml/` directory: a test that needs the spec files fails rather than checking nothing.
+pub(crate) fn spec_dir() -> PathBuf {
+    let dir = std::env::var_os("FERRY_SPEC_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec"),
+        PathBuf::from,
     );
-    if dir.join("sml").is_dir() {
-        return Some(dir);
-    }
     assert!(
-        std::env::var_os("CI").is_none() && std::env::var_os("FERRY_REQUIRE_ALL").is_none(),
-        "spec files missing at {} (set FERRY_SPEC_DIR)",
+        dir.join("sml").is_dir(),
+        "spec files not found: {} has no sml/ directory; set FERRY_SPEC_DIR to the directory \
+         with the official XSDs, WSDLs and samples (default: <repo>/../shared/spec)",
         dir.display()
     );
-    eprintln!("SKIP: spec files missing at {}", dir.display());
-    None
+    dir
 }

@@ -187,9 +187,7 @@ mod tests {
     /// Every action in the three WSDLs is produced by exactly one operation.
     #[test]
     fn actions_match_the_wsdls() {
-        let Some(dir) = crate::test_support::spec_dir() else {
-            return;
-        };
+        let dir = crate::test_support::spec_dir();
         let mut in_wsdls = Vec::new();
         for f in [
             "peppol-sml-manage-service-metadata-service-v1.wsdl",

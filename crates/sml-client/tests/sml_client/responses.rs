@@ -25,7 +25,7 @@ fn ends_with_request_id(message: &str) -> bool {
 
 #[test]
 fn success_samples() {
-    let Some(dir) = sml_spec_dir() else { return };
+    let dir = sml_spec_dir();
     soap::parse_empty_response(200, &sample(&dir, "success-empty.response.xml")).unwrap();
 
     let entry = soap::parse_read_smp_response(200, &sample(&dir, "smp-read.response.xml")).unwrap();
@@ -65,7 +65,7 @@ fn success_with_a_security_header_is_accepted() {
 
 #[test]
 fn fault_samples() {
-    let Some(dir) = sml_spec_dir() else { return };
+    let dir = sml_spec_dir();
     let cases = [
         (
             "fault-badrequest-duplicate-participant.response.xml",
@@ -135,7 +135,7 @@ fn fault_samples() {
 
 #[test]
 fn fault_predicates_on_samples() {
-    let Some(dir) = sml_spec_dir() else { return };
+    let dir = sml_spec_dir();
     let err = |name: &str| soap::parse_empty_response(400, &sample(&dir, name)).unwrap_err();
     assert!(err("fault-badrequest-duplicate-participant.response.xml").is_already_exists());
     assert!(!err("fault-badrequest-migration-key.response.xml").is_already_exists());
@@ -154,7 +154,7 @@ fn fault_predicates_on_samples() {
 
 #[test]
 fn request_samples_are_not_valid_answers() {
-    let Some(dir) = sml_spec_dir() else { return };
+    let dir = sml_spec_dir();
     // An answer of the wrong operation is a protocol error, not silently accepted.
     let read_request = sample(&dir, "smp-read.request.xml");
     assert!(matches!(

@@ -1,6 +1,6 @@
 //! Spec files, samples, certificates and a namespace-aware XML flattener for comparisons.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use quick_xml::NsReader;
@@ -11,8 +11,8 @@ fn required() -> bool {
     std::env::var_os("CI").is_some() || std::env::var_os("FERRY_REQUIRE_ALL").is_some()
 }
 
-/// Skips (prints SKIP and returns `None`) when something a test needs is missing, unless CI
-/// or FERRY_REQUIRE_ALL is set, where it fails.
+/// Skips (prints SKIP and returns `None`) when an external tool a test needs is missing, unless
+/// CI or FERRY_REQUIRE_ALL is set, where it fails. Missing spec files always fail.
 pub(crate) fn skip<T>(what: &str) -> Option<T> {
     assert!(
         !required(),
@@ -22,17 +22,23 @@ pub(crate) fn skip<T>(what: &str) -> Option<T> {
     None
 }
 
-/// `$FERRY_SPEC_DIR/sml` (default `/work/shared/spec/sml`).
-pub(crate) fn sml_spec_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(
-        std::env::var("FERRY_SPEC_DIR").unwrap_or_else(|_| "/work/shared/spec".to_owned()),
-    )
-    .join("sml");
-    if dir.join("samples").is_dir() {
-        Some(dir)
-    } else {
-        skip(&format!("the SML spec directory {}", dir.display()))
-    }
+/// `$FERRY_SPEC_DIR/sml` (default `<repo>/../shared/spec/sml`). Panics, naming
+/// `FERRY_SPEC_DIR`, when it holds no samples: a test that needs them fails rather than
+/// checking nothing.
+pub(crate) fn sml_spec_dir() -> PathBuf {
+    let dir = std::env::var_os("FERRY_SPEC_DIR")
+        .map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec"),
+            PathBuf::from,
+        )
+        .join("sml");
+    assert!(
+        dir.join("samples").is_dir(),
+        "spec files not found: {} has no samples/ directory; set FERRY_SPEC_DIR to the \
+         directory with the official XSDs, WSDLs and samples (default: <repo>/../shared/spec)",
+        dir.display()
+    );
+    dir
 }
 
 pub(crate) fn xmllint_available() -> bool {
@@ -43,7 +49,7 @@ pub(crate) fn xmllint_available() -> bool {
     ok || skip::<()>("xmllint (Debian package libxml2-utils)").is_some()
 }
 
-pub(crate) fn sample(dir: &std::path::Path, name: &str) -> Vec<u8> {
+pub(crate) fn sample(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join("samples").join(name)).unwrap()
 }
 

@@ -27,8 +27,23 @@ pub(crate) fn repo_file(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// `$FERRY_SPEC_DIR/sml/samples` (default `<repo>/../shared/spec`). Panics, naming
+/// `FERRY_SPEC_DIR`, when the samples are missing: a test that needs them fails rather than
+/// checking nothing.
 pub(crate) fn samples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/sml/samples")
+    let dir = std::env::var_os("FERRY_SPEC_DIR")
+        .map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec"),
+            PathBuf::from,
+        )
+        .join("sml/samples");
+    assert!(
+        dir.is_dir(),
+        "spec files not found: {} does not exist; set FERRY_SPEC_DIR to the directory with the \
+         official XSDs, WSDLs and samples (default: <repo>/../shared/spec)",
+        dir.display()
+    );
+    dir
 }
 
 pub(crate) fn config(database: PathBuf, page_size: usize) -> EmulatorConfig {

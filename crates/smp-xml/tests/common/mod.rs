@@ -2,7 +2,7 @@
 //! fully populated model values.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use openssl::asn1::Asn1Time;
 use openssl::bn::{BigNum, MsbOption};
@@ -21,7 +21,8 @@ pub(crate) fn require_all() -> bool {
     std::env::var_os("CI").is_some() || std::env::var_os("FERRY_REQUIRE_ALL").is_some()
 }
 
-/// Panics under CI/FERRY_REQUIRE_ALL, else prints a SKIP line; the caller then returns.
+/// For a missing external tool: panics under CI/FERRY_REQUIRE_ALL, else prints a SKIP line;
+/// the caller then returns.
 pub(crate) fn skip(what: &str) {
     if require_all() {
         panic!("required for this test but missing: {what}");
@@ -29,28 +30,30 @@ pub(crate) fn skip(what: &str) {
     println!("SKIP: {what}");
 }
 
-/// The spec directory (FERRY_SPEC_DIR, default /work/shared/spec) if it holds the SMP files.
-pub(crate) fn spec_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("FERRY_SPEC_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/spec"));
-    if dir.join("smp/xsd/peppol/peppol-smp-types-v1.xsd").is_file() {
-        Some(dir)
-    } else {
-        skip(&format!(
-            "spec directory {} (set FERRY_SPEC_DIR)",
-            dir.display()
-        ));
-        None
-    }
+/// The spec directory: `$FERRY_SPEC_DIR`, default `<repo>/../shared/spec`. Panics, naming
+/// `FERRY_SPEC_DIR`, when it holds no SMP XSDs: a test that needs them fails rather than
+/// checking nothing.
+pub(crate) fn spec_dir() -> PathBuf {
+    let dir = std::env::var_os("FERRY_SPEC_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec"),
+        PathBuf::from,
+    );
+    assert!(
+        dir.join("smp/xsd/peppol/peppol-smp-types-v1.xsd").is_file(),
+        "spec files not found: {} has no smp/xsd/peppol/peppol-smp-types-v1.xsd; set \
+         FERRY_SPEC_DIR to the directory with the official XSDs and samples \
+         (default: <repo>/../shared/spec)",
+        dir.display()
+    );
+    dir
 }
 
-pub(crate) fn read_sample(spec: &std::path::Path, rel: &str) -> Vec<u8> {
+pub(crate) fn read_sample(spec: &Path, rel: &str) -> Vec<u8> {
     let path = spec.join("smp/samples").join(rel);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-pub(crate) fn sample_files(spec: &std::path::Path, dir: &str) -> Vec<PathBuf> {
+pub(crate) fn sample_files(spec: &Path, dir: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(spec.join("smp/samples").join(dir))
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -58,7 +58,7 @@ fn expect_invalid(xml: &str, what: &str) {
 
 #[test]
 fn valid_samples_verify_and_tampered_copies_do_not() {
-    let Some(spec) = spec_dir() else { return };
+    let spec = spec_dir();
     for rel in VALID_SAMPLES {
         let xml = String::from_utf8(read_sample(&spec, rel)).unwrap();
         let verified = DsigVerifier
@@ -91,7 +91,7 @@ fn valid_samples_verify_and_tampered_copies_do_not() {
 #[test]
 fn sample_with_a_broken_digest_is_invalid() {
     // xmlsec1 also rejects this sample: it was re-indented after signing.
-    let Some(spec) = spec_dir() else { return };
+    let spec = spec_dir();
     let xml = read_sample(
         &spec,
         "peppol/signed-peppol-commons/signed-service-metadata1.xml",
