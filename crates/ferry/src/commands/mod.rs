@@ -60,6 +60,7 @@ pub(crate) fn open_registry_with(
                 .registration_policy()
                 .map_err(|e| CliError::Startup(e.to_string()))?,
             event_retention_ms: i64::from(config.events.retention_days) * 24 * 3600 * 1000,
+            foreign_fetch: foreign_fetch_policy(config),
         },
     );
     let registry = registry.with_key_sealer(load_key_sealer(&config.migration.key_file)?);
@@ -67,6 +68,18 @@ pub(crate) fn open_registry_with(
         Some(sml) => registry.with_sml(sml),
         None => registry,
     }))
+}
+
+/// Limits on requests to other SMPs (lookups, current-AP detection): strict on a Peppol
+/// network; http and private addresses allowed where the SMPs are local test servers
+/// (`sml.mode = "emulator"` or `sml.allow_http`).
+pub(crate) fn foreign_fetch_policy(config: &Config) -> smp_client::FetchPolicy {
+    let local = config.sml.mode == "emulator" || config.sml.allow_http;
+    smp_client::FetchPolicy {
+        allow_http: local,
+        allow_private_networks: local,
+        ..smp_client::FetchPolicy::strict()
+    }
 }
 
 /// Reads the migration-key sealing key, creating the file (mode 0600) when it is missing.

@@ -267,7 +267,8 @@ impl Registry {
             Ok(Some(smp)) => {
                 if details.current_smp.as_deref() != Some(smp.as_str()) {
                     details.current_smp = Some(smp.clone());
-                    details.current_ap = crate::migration::current_ap(&smp, &pid);
+                    details.current_ap =
+                        crate::migration::current_ap(&smp, &pid, &self.foreign_fetch);
                 }
                 self.store.write(|conn| {
                     let next = MigrationRow {

@@ -59,6 +59,8 @@ pub struct RegistryConfig {
     /// How long events (and their finished webhook deliveries) are kept, in ms; 0 keeps
     /// them for good.
     pub event_retention_ms: i64,
+    /// Limits on requests to other SMPs (current-AP detection during a migration watch).
+    pub foreign_fetch: smp_client::FetchPolicy,
 }
 
 /// The domain core behind every API.
@@ -75,6 +77,7 @@ pub struct Registry {
     pub(crate) policy: RegistrationPolicy,
     pub(crate) sealer: KeySealer,
     pub(crate) event_retention_ms: i64,
+    pub(crate) foreign_fetch: smp_client::FetchPolicy,
 }
 
 impl Registry {
@@ -96,6 +99,7 @@ impl Registry {
             policy: config.policy.clone(),
             sealer: KeySealer::plaintext(),
             event_retention_ms: config.event_retention_ms.max(0),
+            foreign_fetch: config.foreign_fetch.clone(),
         }
     }
 

@@ -90,6 +90,7 @@ pub(crate) fn each_backend_with(
                 migration_grace_ms: 0,
                 policy: policy.clone(),
                 event_retention_ms: 30 * 24 * 3600 * 1000,
+                foreign_fetch: smp_client::FetchPolicy::strict(),
             },
         );
         let admin = registry.unchecked_local_admin().unwrap();
