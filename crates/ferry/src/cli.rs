@@ -140,9 +140,12 @@ pub(crate) struct SmpEntryArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct LookupArgs {
-    /// e.g. iso6523-actorid-upis::0208:0123456749
+    /// e.g. iso6523-actorid-upis::0208:0123456749, or just 0208:0123456749
+    #[arg(value_parser = participant_with_scheme)]
     pub(crate) participant: String,
-    /// A document type `scheme::value` to fetch the signed metadata of.
+    /// A document type `scheme::value` to fetch the signed metadata of (without a scheme:
+    /// busdox-docid-qns).
+    #[arg(value_parser = document_type_with_scheme)]
     pub(crate) document_type: Option<String>,
     /// Ask this DNS server (`ip:port`) instead of the configured ones.
     #[arg(long, value_name = "IP:PORT")]
@@ -154,6 +157,25 @@ pub(crate) struct LookupArgs {
     /// certs-test/truststore/smp-roots.pem; in production the Peppol SMP CAs).
     #[arg(long, value_name = "PEM")]
     pub(crate) trust_store: Option<PathBuf>,
+}
+
+/// A participant given without `scheme::` (e.g. `0208:0677424046`) is in
+/// `iso6523-actorid-upis`, the only participant scheme.
+fn participant_with_scheme(s: &str) -> Result<String, String> {
+    Ok(if s.contains("::") {
+        s.to_owned()
+    } else {
+        format!("{}::{s}", peppol_id::ParticipantId::SCHEME)
+    })
+}
+
+/// A document type given without a scheme is in `busdox-docid-qns`. Schemes never contain
+/// `:`, so text before the first `::` that does is part of the value (as the SMP reads paths).
+fn document_type_with_scheme(s: &str) -> Result<String, String> {
+    Ok(match s.split_once("::") {
+        Some((scheme, _)) if !scheme.contains(':') => s.to_owned(),
+        _ => format!("{}::{s}", peppol_id::DocumentTypeId::BUSDOX_DOCID_QNS),
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -350,6 +372,28 @@ mod tests {
             parse(&["ferry", "lookup", "p", "d", "--dns-server", "127.0.0.1:53"]),
             Ok(Command::Lookup(_))
         ));
+    }
+
+    #[test]
+    fn lookup_defaults_the_participant_and_document_type_schemes() {
+        let lookup = |args: &[&str]| match Cli::try_parse_from(args).map(|c| c.command) {
+            Ok(Command::Lookup(args)) => args,
+            other => panic!("not a lookup: {other:?}"),
+        };
+        let bare = lookup(&["ferry", "lookup", "0208:0677424046"]);
+        assert_eq!(bare.participant, "iso6523-actorid-upis::0208:0677424046");
+        assert_eq!(bare.document_type, None);
+        let full = lookup(&["ferry", "lookup", "iso6523-actorid-upis::0208:0677424046"]);
+        assert_eq!(full.participant, "iso6523-actorid-upis::0208:0677424046");
+        let doc = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1";
+        let with_doc = lookup(&["ferry", "lookup", "0208:0677424046", doc]);
+        assert_eq!(
+            with_doc.document_type.as_deref(),
+            Some(format!("busdox-docid-qns::{doc}").as_str())
+        );
+        let scheme_given = format!("busdox-docid-qns::{doc}");
+        let explicit = lookup(&["ferry", "lookup", "0208:0677424046", &scheme_given]);
+        assert_eq!(explicit.document_type, Some(scheme_given));
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub struct HandoverConfig {
     /// How long a participant that migrated away keeps being served after the takeover
     /// was seen (senders may still hold the old DNS answer), in ms.
     pub migration_grace_ms: i64,
+    /// Limits on requests to other SMPs (current-AP detection during a watch).
+    pub foreign_fetch: smp_client::FetchPolicy,
 }
 
 /// The core plus what taking registrations over and handing them on needs.
@@ -63,6 +65,7 @@ pub struct Handover {
     sealer: KeySealer,
     check_ms: i64,
     grace_ms: i64,
+    foreign_fetch: smp_client::FetchPolicy,
     parking: Option<Arc<Parking>>,
 }
 
@@ -75,6 +78,7 @@ impl Handover {
             sealer: KeySealer::plaintext(),
             check_ms: config.migration_check_ms.max(10),
             grace_ms: config.migration_grace_ms.max(0),
+            foreign_fetch: config.foreign_fetch.clone(),
             parking: None,
         }
     }

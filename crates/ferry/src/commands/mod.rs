@@ -71,10 +71,23 @@ pub(crate) fn open_domain_with(
                 .unwrap_or(i64::MAX),
             migration_grace_ms: i64::try_from(config.migration.cleanup_grace_ms)
                 .unwrap_or(i64::MAX),
+            foreign_fetch: foreign_fetch_policy(config),
         },
     )
     .with_key_sealer(load_key_sealer(&config.migration.key_file)?);
     Ok(handover)
+}
+
+/// Limits on requests to other SMPs (lookups, current-AP detection): strict on a Peppol
+/// network; http and private addresses allowed where the SMPs are local test servers
+/// (`sml.mode = "emulator"` or `sml.allow_http`).
+pub(crate) fn foreign_fetch_policy(config: &Config) -> smp_client::FetchPolicy {
+    let local = config.sml.mode.allows_http() || config.sml.allow_http;
+    smp_client::FetchPolicy {
+        allow_http: local,
+        allow_private_networks: local,
+        ..smp_client::FetchPolicy::strict()
+    }
 }
 
 /// Reads the migration-key sealing key, creating the file (mode 0600) when it is missing.

@@ -271,7 +271,8 @@ impl Migrations<'_> {
             Ok(Some(smp)) => {
                 if details.current_smp.as_deref() != Some(smp.as_str()) {
                     details.current_smp = Some(smp.clone());
-                    details.current_ap = crate::migration::current_ap(&smp, &pid);
+                    details.current_ap =
+                        crate::migration::current_ap(&smp, &pid, &self.h.foreign_fetch);
                 }
                 self.core.store().write(|conn| {
                     let next = MigrationRow {

@@ -101,6 +101,7 @@ pub(crate) fn each_backend_with_sml_registry<S: SmlRegistry + 'static>(
             &HandoverConfig {
                 migration_check_ms: 1000,
                 migration_grace_ms: 0,
+                foreign_fetch: smp_client::FetchPolicy::strict(),
             },
         );
         let admin = registry.core().users().unchecked_local_admin().unwrap();
