@@ -3,6 +3,7 @@
 
 use peppol_id::{DocumentTypeId, ParticipantId};
 use smp_store::DbConnection;
+use smp_xml::ServiceMetadata;
 use smp_store::documents::{self, DocumentKey, DocumentKind};
 use smp_store::participants::ParticipantRow;
 use smp_store::services::ServiceRecord;
@@ -47,6 +48,25 @@ impl Core {
         record: &ServiceRecord,
     ) -> Result<Vec<u8>, DomainError> {
         render_service_metadata(&self.signer, pid, record)
+    }
+
+    /// The SignedServiceMetadata of a document a client sent, signed as parsed: the write
+    /// path goes from the request's model to signed bytes without a detour through the
+    /// stored strings (the same bytes the stored record renders to on republication).
+    pub fn sign_model(&self, model: &ServiceMetadata) -> Result<Vec<u8>, DomainError> {
+        smp_xml::sign_service_metadata(model, &self.signer).map_err(DomainError::Signing)
+    }
+
+    /// Stores signed bytes as the SignedServiceMetadata of `pid` for `doctype`.
+    pub fn put_signed(
+        &self,
+        conn: &mut DbConnection,
+        pid: &ParticipantId,
+        doctype: &DocumentTypeId,
+        signed: &[u8],
+        now: i64,
+    ) -> Result<(), DomainError> {
+        put_document(conn, service_metadata_key(pid, doctype), signed, now)
     }
 
     /// Stores a service's SignedServiceMetadata made by [`sign_service`](Self::sign_service).

@@ -21,6 +21,8 @@ impl Participants<'_> {
         metadata: &ServiceMetadata,
     ) -> Result<bool, DomainError> {
         let record = service_record(url_participant, url_doctype, metadata)?;
+        // Signing is pure CPU: done before the transaction, from the parsed model.
+        let signed = self.core.sign_model(metadata)?;
         self.core.write(|conn, touched| {
             let now = now_ms();
             let row = existing(conn, url_participant)?;
@@ -31,7 +33,7 @@ impl Participants<'_> {
             services::replace(conn, row.id, &record, now)?;
             participants::touch(conn, row.id, now)?;
             self.core
-                .publish_service(conn, url_participant, &record, now)?;
+                .put_signed(conn, url_participant, url_doctype, &signed, now)?;
             self.core.publish_group(conn, &row, now)?;
             record_change(
                 conn,
