@@ -6,15 +6,30 @@
 
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use sha2::{Digest, Sha256};
-use smp_store::participants::ParticipantRow;
 use smp_store::users::UserRow;
 
 use crate::DomainError;
 
+/// A user's id as the store numbers users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UserId(i64);
+
+impl UserId {
+    /// The id of a stored user row (or an owner column).
+    pub fn from_stored(id: i64) -> Self {
+        Self(id)
+    }
+
+    /// The stored form.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
 /// An authenticated caller.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub(crate) user_id: i64,
+    pub(crate) user_id: UserId,
     pub(crate) username: String,
     pub(crate) is_admin: bool,
 }
@@ -22,7 +37,7 @@ pub struct Actor {
 impl Actor {
     pub(crate) fn from_user(user: &UserRow) -> Self {
         Self {
-            user_id: user.id,
+            user_id: UserId(user.id),
             username: user.username.clone(),
             is_admin: user.is_admin,
         }
@@ -34,8 +49,13 @@ impl Actor {
     }
 
     /// The caller's user id.
-    pub fn user_id(&self) -> i64 {
+    pub fn user_id(&self) -> UserId {
         self.user_id
+    }
+
+    /// The owner column value of something this caller creates.
+    pub fn as_owner(&self) -> Option<i64> {
+        Some(self.user_id.0)
     }
 
     /// Whether the caller is an administrator.
@@ -44,12 +64,12 @@ impl Actor {
     }
 
     /// Owners change their own participants; administrators change everything.
-    pub fn may_change(&self, participant: &ParticipantRow) -> Result<(), DomainError> {
-        if self.is_admin || participant.owner_id == Some(self.user_id) {
+    pub fn may_change(&self, owner: Option<UserId>, participant: &str) -> Result<(), DomainError> {
+        if self.is_admin || owner == Some(self.user_id) {
             Ok(())
         } else {
             Err(DomainError::NotOwner {
-                participant: participant.participant_key.clone(),
+                participant: participant.to_owned(),
             })
         }
     }

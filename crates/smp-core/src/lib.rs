@@ -40,7 +40,7 @@ mod users;
 mod views;
 pub mod workers;
 
-pub use crate::access::Actor;
+pub use crate::access::{Actor, UserId};
 pub use crate::adapters::SmlClientRegistry;
 pub use crate::capability::{CapabilitySpec, EndpointSpec};
 pub use crate::documents::Documents;

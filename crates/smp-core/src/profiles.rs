@@ -43,7 +43,7 @@ impl Profiles<'_> {
                     minimum_authentication_level: endpoint.minimum_authentication_level,
                     activation_date: endpoint.activation_date,
                     expiration_date: endpoint.expiration_date,
-                    owner_id: Some(actor.user_id),
+                    owner_id: actor.as_owner(),
                     created_at: now,
                 },
             )?;
@@ -168,7 +168,7 @@ impl Profiles<'_> {
 }
 
 fn may_change_profile(actor: &Actor, row: &ProfileRow) -> Result<(), DomainError> {
-    if actor.is_admin || row.owner_id == Some(actor.user_id) {
+    if actor.is_admin || row.owner_id == actor.as_owner() {
         Ok(())
     } else {
         Err(DomainError::NotOwner {

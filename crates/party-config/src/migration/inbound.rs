@@ -91,7 +91,7 @@ impl Migrations<'_> {
         let with_key = request.migration_key.is_some();
         let details = Details {
             created_by: actor.username().to_owned(),
-            owner_id: Some(actor.user_id()),
+            owner_id: actor.as_owner(),
             capabilities: request.capabilities.clone(),
             business_card: request.business_card.clone(),
             ..Details::default()

@@ -8,7 +8,7 @@ use super::{Details, Direction, MigrationStatus, is_open_outbound, new_id, trans
 use crate::{Actor, DomainError, MigrationView, Migrations};
 use smp_core::SmlState;
 use smp_core::kernel::blocks::emit;
-use smp_core::kernel::{blocks::participant_view, existing, now_ms, record};
+use smp_core::kernel::{blocks::participant_view, existing, may_change, now_ms, record};
 
 impl Migrations<'_> {
     /// Prepares a participant's move to another SMP: a fresh key from a cryptographic RNG,
@@ -21,7 +21,7 @@ impl Migrations<'_> {
     ) -> Result<MigrationView, DomainError> {
         let sml = self.core.sml()?;
         let row = self.core.store().read(|conn| existing(conn, pid))?;
-        actor.may_change(&row)?;
+        may_change(actor, &row)?;
         if SmlState::from_stored(&row.sml_state)? != SmlState::Registered {
             return Err(DomainError::NotRegisteredInSml {
                 participant: pid.to_string(),

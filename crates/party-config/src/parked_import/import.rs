@@ -174,7 +174,7 @@ impl ParkedImport<'_> {
                             participant_key: key.clone(),
                             scheme: pid.scheme().to_owned(),
                             value: pid.value().to_owned(),
-                            owner_id: Some(actor.user_id()),
+                            owner_id: actor.as_owner(),
                             extension: None,
                             created_at: now,
                         },

@@ -38,7 +38,7 @@ impl Events<'_> {
                     url,
                     secret,
                     event_types: events.join(","),
-                    owner_id: Some(actor.user_id),
+                    owner_id: actor.as_owner(),
                     created_at: now,
                 },
             )?;

@@ -16,7 +16,7 @@ use smp_xml::{ParseOptions, SigningKey};
 pub use self::clock::now_ms;
 pub(crate) use self::publish::put_document;
 pub use self::publish::{business_card_key, service_group_key, service_metadata_key};
-pub use self::trail::{existing, participant_id_of, record};
+pub use self::trail::{existing, may_change, participant_id_of, record};
 use crate::policy::RegistrationPolicy;
 use crate::publication::{DocumentCache, Links};
 use crate::sml::SmlRegistry;

@@ -3,10 +3,10 @@
 
 use peppol_id::{DocumentTypeId, ParticipantId};
 use smp_store::DbConnection;
-use smp_xml::ServiceMetadata;
 use smp_store::documents::{self, DocumentKey, DocumentKind};
 use smp_store::participants::ParticipantRow;
 use smp_store::services::ServiceRecord;
+use smp_xml::ServiceMetadata;
 
 use super::participant_id_of;
 use crate::publication::{

@@ -5,12 +5,18 @@ use peppol_id::ParticipantId;
 use smp_store::participants::ParticipantRow;
 use smp_store::{DbConnection, audit, changes};
 
+use crate::access::UserId;
 use crate::{Actor, DomainError};
 
 /// The identifier of a stored participant; a row that no longer parses is corrupt data.
 pub fn participant_id_of(row: &ParticipantRow) -> Result<ParticipantId, DomainError> {
     ParticipantId::new(&row.scheme, &row.value)
         .map_err(|e| DomainError::Corrupt(format!("stored participant: {e}")))
+}
+
+/// Whether `actor` may change the stored participant `row` (its owner or an admin).
+pub fn may_change(actor: &Actor, row: &ParticipantRow) -> Result<(), DomainError> {
+    actor.may_change(row.owner_id.map(UserId::from_stored), &row.participant_key)
 }
 
 /// Loads a participant or says it is not hosted here.

@@ -5,7 +5,7 @@ use smp_store::{business_cards, documents};
 use smp_xml::BusinessCard;
 
 use crate::Participants;
-use crate::kernel::{business_card_key, existing, now_ms, put_document, record};
+use crate::kernel::{business_card_key, existing, may_change, now_ms, put_document, record};
 use crate::publication::{entity_record, render_business_card};
 use crate::{Actor, DomainError};
 
@@ -27,7 +27,7 @@ impl Participants<'_> {
         self.core.write(|conn, touched| {
             let now = now_ms();
             let row = existing(conn, url)?;
-            actor.may_change(&row)?;
+            may_change(actor, &row)?;
             store_business_card(conn, row.id, url, &entities, now)?;
             record(
                 conn,
@@ -50,7 +50,7 @@ impl Participants<'_> {
         self.core.write(|conn, touched| {
             let now = now_ms();
             let row = existing(conn, pid)?;
-            actor.may_change(&row)?;
+            may_change(actor, &row)?;
             if !business_cards::delete(conn, row.id)? {
                 return Err(DomainError::BusinessCardNotFound {
                     participant: pid.to_string(),

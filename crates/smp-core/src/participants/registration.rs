@@ -8,7 +8,7 @@ use smp_store::{DbConnection, audit, business_cards, profiles, services, users};
 
 use crate::Participants;
 use crate::events::{PARTICIPANT_REGISTERED, emit_participant};
-use crate::kernel::{existing, now_ms, participant_id_of, record};
+use crate::kernel::{existing, may_change, now_ms, participant_id_of, record};
 use crate::states::SmlState;
 use crate::views::{
     AuditView, CapabilityView, ListParams, NewParticipant, Page, ParticipantSummary,
@@ -41,7 +41,7 @@ impl Participants<'_> {
                         })?
                         .id
                 }
-                _ => actor.user_id,
+                _ => actor.user_id.get(),
             };
             if participants::get_by_key(conn, &pid.key())?.is_some() {
                 return Err(DomainError::ParticipantExists {
@@ -105,7 +105,7 @@ impl Participants<'_> {
             owner_id: if actor.is_admin {
                 None
             } else {
-                Some(actor.user_id)
+                actor.as_owner()
             },
             offset,
             limit,
@@ -142,7 +142,7 @@ impl Participants<'_> {
     ) -> Result<ParticipantView, DomainError> {
         self.core.store.read(|conn| {
             let row = existing(conn, pid)?;
-            actor.may_change(&row)?;
+            may_change(actor, &row)?;
             participant_view(conn, &row)
         })
     }

@@ -7,7 +7,7 @@ use smp_xml::ServiceGroup;
 
 use crate::Participants;
 use crate::events::{PARTICIPANT_DELETED, PARTICIPANT_REGISTERED, emit_participant};
-use crate::kernel::{existing, now_ms, record};
+use crate::kernel::{existing, may_change, now_ms, record};
 use crate::{Actor, DomainError};
 
 impl Participants<'_> {
@@ -35,7 +35,7 @@ impl Participants<'_> {
             let key = url.key();
             let (row, created) = match participants::get_by_key(conn, &key)? {
                 Some(row) => {
-                    actor.may_change(&row)?;
+                    may_change(actor, &row)?;
                     participants::update(conn, row.id, row.owner_id, extension.as_deref(), now)?;
                     let row = participants::get(conn, row.id)?.ok_or_else(|| {
                         DomainError::Corrupt("participant vanished inside its transaction".into())
@@ -49,7 +49,7 @@ impl Participants<'_> {
                             participant_key: key.clone(),
                             scheme: url.scheme().to_owned(),
                             value: url.value().to_owned(),
-                            owner_id: Some(actor.user_id),
+                            owner_id: actor.as_owner(),
                             extension: extension.clone(),
                             created_at: now,
                         },
@@ -85,7 +85,7 @@ impl Participants<'_> {
         self.core.write(|conn, touched| {
             let now = now_ms();
             let row = existing(conn, pid)?;
-            actor.may_change(&row)?;
+            may_change(actor, &row)?;
             business_cards::delete(conn, row.id)?;
             participants::delete(conn, row.id)?;
             self.core.sml_sync().queue_delete(conn, &row, now)?;

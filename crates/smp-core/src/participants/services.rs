@@ -7,7 +7,7 @@ use smp_xml::{Endpoint, ServiceMetadata};
 
 use crate::Participants;
 use crate::capability::{CapabilitySpec, capability_ids, endpoint_record, merge_capability};
-use crate::kernel::{existing, now_ms, record, service_metadata_key};
+use crate::kernel::{existing, may_change, now_ms, record, service_metadata_key};
 use crate::{Actor, DomainError};
 
 impl Participants<'_> {
@@ -26,7 +26,7 @@ impl Participants<'_> {
         self.core.write(|conn, touched| {
             let now = now_ms();
             let row = existing(conn, url_participant)?;
-            actor.may_change(&row)?;
+            may_change(actor, &row)?;
             self.core.policy.check(conn, row.id, url_doctype)?;
             let is_new =
                 services::get(conn, row.id, url_doctype.scheme(), url_doctype.value())?.is_none();
@@ -58,7 +58,7 @@ impl Participants<'_> {
         self.core.write(|conn, touched| {
             let now = now_ms();
             let row = existing(conn, pid)?;
-            actor.may_change(&row)?;
+            may_change(actor, &row)?;
             if !services::delete(conn, row.id, doctype.scheme(), doctype.value())? {
                 return Err(DomainError::ServiceNotFound {
                     participant: pid.to_string(),
@@ -91,7 +91,7 @@ impl Participants<'_> {
         self.core.write(|conn, touched| {
             let now = now_ms();
             let row = existing(conn, pid)?;
-            actor.may_change(&row)?;
+            may_change(actor, &row)?;
             self.apply_capability(conn, row.id, pid, spec, now)?;
             participants::touch(conn, row.id, now)?;
             self.core.publish_group(conn, &row, now)?;

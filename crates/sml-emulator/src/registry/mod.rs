@@ -1,15 +1,17 @@
 //! The SML operations: check order, fault codes and state changes, in one transaction each.
 
+mod checks;
+use checks::{check_endpoint, check_smp_id, key_of, parse_date, today};
+mod participants;
+
 use diesel::{Connection, SqliteConnection};
 use openssl::{hash::MessageDigest, x509::X509};
-use time::{Date, OffsetDateTime, macros::format_description};
 
 use crate::{
-    migration_key,
     sml_fault::{FaultKind, SmlFault},
-    soap_request::{Endpoint, Operation, Participant},
+    soap_request::{Endpoint, Operation},
     soap_response::Reply,
-    store::{self, MigrationRow, ParticipantRow, SmpRow},
+    store::{self, SmpRow},
 };
 
 /// CreateList and DeleteList refuse more than this many identifiers.
@@ -145,85 +147,6 @@ struct Ctx<'a, 'c> {
     page_size: usize,
     caller: &'a Caller,
     dns: Vec<DnsChange>,
-}
-
-fn today() -> Date {
-    OffsetDateTime::now_utc().date()
-}
-
-fn parse_date(s: &str) -> Option<Date> {
-    // xs:date may carry a time-zone suffix (`Z`, `+01:00`); the day is what matters here.
-    let day = s.get(..10)?;
-    Date::parse(day, format_description!("[year]-[month]-[day]")).ok()
-}
-
-fn key_of(p: &Participant) -> (String, String) {
-    (p.scheme.to_ascii_lowercase(), p.value.to_lowercase())
-}
-
-fn check_participant(p: &Participant) -> Result<(), SmlFault> {
-    // Deliberately lighter than peppol-id's policy checks (no check digits): the SML accepts
-    // any `NNNN:id` value under the Peppol scheme, and the SMP is the stricter party.
-    if !p.scheme.eq_ignore_ascii_case(PARTICIPANT_SCHEME) {
-        return Err(SmlFault::bad_request(format!(
-            "The participant identifier scheme [{}] is not valid; expected [{PARTICIPANT_SCHEME}].",
-            p.scheme
-        )));
-    }
-    let v = &p.value;
-    let icd_ok = v.split_once(':').is_some_and(|(icd, id)| {
-        icd.len() == 4 && icd.bytes().all(|b| b.is_ascii_digit()) && !id.is_empty()
-    });
-    if !icd_ok || v.len() > 130 || !v.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(SmlFault::bad_request(format!(
-            "The participant identifier [{v}] is not valid for the scheme [{}]: expected ICD:identifier, at most 130 printable ASCII characters.",
-            p.scheme
-        )));
-    }
-    Ok(())
-}
-
-fn check_smp_id(id: &str) -> Result<(), SmlFault> {
-    let label_ok = !id.is_empty()
-        && id.len() <= 63
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        && !id.starts_with('-')
-        && !id.ends_with('-');
-    if label_ok {
-        Ok(())
-    } else {
-        Err(SmlFault::bad_request(format!(
-            "The SMP identifier [{id}] is not valid: it must be a DNS label (letters, digits and '-', at most 63 characters)."
-        )))
-    }
-}
-
-fn check_endpoint(e: &Endpoint) -> Result<(), SmlFault> {
-    let lower = e.logical_address.to_ascii_lowercase();
-    let host = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))
-        .unwrap_or("");
-    if host.is_empty() || host.starts_with('/') || e.logical_address.contains(char::is_whitespace) {
-        return Err(SmlFault::bad_request(format!(
-            "The logical address [{}] is not a valid http(s) URL.",
-            e.logical_address
-        )));
-    }
-    if e.logical_address.contains('!') {
-        // '!' delimits the NAPTR regexp; it cannot appear in the replacement.
-        return Err(SmlFault::bad_request(format!(
-            "The logical address [{}] must not contain '!'.",
-            e.logical_address
-        )));
-    }
-    if e.physical_address.parse::<std::net::Ipv4Addr>().is_err() {
-        return Err(SmlFault::bad_request(format!(
-            "The physical address [{}] is not a valid IPv4 address.",
-            e.physical_address
-        )));
-    }
-    Ok(())
 }
 
 impl Ctx<'_, '_> {
@@ -434,157 +357,6 @@ impl Ctx<'_, '_> {
             });
         }
         store::delete_smp(self.conn, smp_id)?;
-        Ok(Reply::Empty)
-    }
-
-    fn create_participant(&mut self, smp: &SmpRow, p: &Participant) -> Tx<()> {
-        check_participant(p)?;
-        let (scheme, value_key) = key_of(p);
-        if store::find_participant(self.conn, &scheme, &value_key)?.is_some() {
-            return Err(SmlFault::bad_request(format!(
-                "The participant identifier [{}] with scheme: [{}] already exist with naptr service [{NAPTR_SERVICE}] on subdomain: [{}]",
-                p.value, p.scheme, self.zone
-            ))
-            .into());
-        }
-        store::insert_participant(
-            self.conn,
-            &ParticipantRow {
-                scheme: scheme.clone(),
-                value_key,
-                value: p.value.clone(),
-                smp_id: smp.smp_id.clone(),
-            },
-        )?;
-        self.dns.push(DnsChange::Set {
-            scheme,
-            value: p.value.clone(),
-            logical_address: smp.logical_address.clone(),
-        });
-        Ok(())
-    }
-
-    fn participant_not_found(p: &Participant, smp_id: &str) -> SmlFault {
-        SmlFault::new(
-            FaultKind::NotFound,
-            110,
-            format!(
-                "The participant identifier [{}] with scheme: [{}] doesn't exist for the SMP [{smp_id}].",
-                p.value, p.scheme
-            ),
-        )
-    }
-
-    /// The participant's row if it is registered under `smp_id`, else ERR-110.
-    fn participant_of(&mut self, smp_id: &str, p: &Participant) -> Tx<ParticipantRow> {
-        let (scheme, value_key) = key_of(p);
-        match store::find_participant(self.conn, &scheme, &value_key)? {
-            Some(row) if row.smp_id == smp_id => Ok(row),
-            _ => Err(Self::participant_not_found(p, smp_id).into()),
-        }
-    }
-
-    fn delete_participant(&mut self, smp: &SmpRow, p: &Participant) -> Tx<()> {
-        let row = self.participant_of(&smp.smp_id, p)?;
-        if store::find_migration(self.conn, &row.scheme, &row.value_key)?.is_some() {
-            return Err(SmlFault::new(
-                FaultKind::Unauthorized,
-                114,
-                format!(
-                    "A migration is planned for the participants [{}] of the SMP {}. Please contact your system administrator.",
-                    p.value, smp.smp_id
-                ),
-            )
-            .into());
-        }
-        store::delete_participant(self.conn, &row.scheme, &row.value_key)?;
-        self.dns.push(DnsChange::Remove {
-            scheme: row.scheme,
-            value: row.value,
-        });
-        Ok(())
-    }
-
-    fn list(&mut self, smp_id: &str, next_page: Option<&str>) -> Tx<Reply> {
-        let smp = self.owned_smp(smp_id)?;
-        let page: i64 = match next_page {
-            None => 0,
-            Some(s) => match s.parse::<i64>() {
-                Ok(n) if n >= 0 => n,
-                _ => {
-                    return Err(SmlFault::bad_request(format!(
-                        "The NextPageIdentifier [{s}] is not valid."
-                    ))
-                    .into());
-                }
-            },
-        };
-        let size = i64::try_from(self.page_size).unwrap_or(i64::MAX);
-        let offset = page.saturating_mul(size);
-        let (rows, more) = store::participant_page(self.conn, &smp.smp_id, offset, size)?;
-        Ok(Reply::Page {
-            smp_id: smp.smp_id,
-            participants: rows
-                .into_iter()
-                .map(|r| Participant {
-                    scheme: r.scheme,
-                    value: r.value,
-                })
-                .collect(),
-            next_page: more.then(|| (page.saturating_add(1)).to_string()),
-        })
-    }
-
-    fn prepare_to_migrate(&mut self, smp_id: &str, p: &Participant, key: &str) -> Tx<Reply> {
-        let smp = self.owned_smp(smp_id)?;
-        if !migration_key::is_valid(key) {
-            return Err(SmlFault::bad_request(migration_key::rule_message(key)).into());
-        }
-        let row = self.participant_of(&smp.smp_id, p)?;
-        store::put_migration(
-            self.conn,
-            &MigrationRow {
-                scheme: row.scheme,
-                value_key: row.value_key,
-                old_smp_id: smp.smp_id,
-                migration_key: key.to_owned(),
-            },
-        )?;
-        Ok(Reply::Empty)
-    }
-
-    fn migrate(&mut self, new_smp_id: &str, p: &Participant, key: &str) -> Tx<Reply> {
-        // Check order as documented for the SML: new SMP exists, a migration record exists,
-        // participant still under the old SMP, caller owns the new SMP, key matches.
-        let mut new_smp = self.smp(new_smp_id)?;
-        let (scheme, value_key) = key_of(p);
-        let Some(record) = store::find_migration(self.conn, &scheme, &value_key)? else {
-            return Err(SmlFault::new(
-                FaultKind::NotFound,
-                111,
-                format!(
-                    "No migration record found for the participant identifier [{}] with scheme: [{}].",
-                    p.value, p.scheme
-                ),
-            )
-            .into());
-        };
-        let row = self.participant_of(&record.old_smp_id, p)?;
-        self.authorize(&mut new_smp)?;
-        if record.migration_key != key {
-            return Err(SmlFault::bad_request(format!(
-                "The migration key for the participant identifier [{}] with scheme: [{}] is not valid.",
-                p.value, p.scheme
-            ))
-            .into());
-        }
-        store::move_participant(self.conn, &row.scheme, &row.value_key, &new_smp.smp_id)?;
-        store::delete_migration(self.conn, &row.scheme, &row.value_key)?;
-        self.dns.push(DnsChange::Set {
-            scheme: row.scheme,
-            value: row.value,
-            logical_address: new_smp.logical_address,
-        });
         Ok(Reply::Empty)
     }
 
