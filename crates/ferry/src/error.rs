@@ -9,7 +9,7 @@ use smp_core::ErrorClass;
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CliError {
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] ferry_config::ConfigError),
     #[error("{0}")]
     Startup(String),
     #[error("{} [{}]", .0, .0.code())]

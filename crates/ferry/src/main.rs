@@ -2,7 +2,7 @@
 
 mod cli;
 mod commands;
-mod config;
+
 mod error;
 
 use std::process::ExitCode;
@@ -11,8 +11,8 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{Cli, Command};
-use crate::config::Config;
 use crate::error::CliError;
+use ferry_config::Config;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

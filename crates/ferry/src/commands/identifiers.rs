@@ -5,8 +5,8 @@
 use party_config::{SchemeMigrationReport, SchemeMigrationRequest};
 
 use crate::cli::{IdentifiersCommand, MigrateSchemeArgs};
-use crate::config::Config;
 use crate::error::CliError;
+use ferry_config::Config;
 
 const DAY_MS: i64 = 86_400_000;
 

@@ -17,8 +17,8 @@ use smp_client::{
 };
 
 use crate::cli::LookupArgs;
-use crate::config::{Config, SmlMode};
 use crate::error::CliError;
+use ferry_config::{Config, SmlMode};
 
 /// The trust store used without `--trust-store`: the test PKI's SMP CAs, relative to the
 /// working directory (like every path of the default config).

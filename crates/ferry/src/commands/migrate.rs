@@ -21,8 +21,8 @@ use sml_client::MigrationKey;
 use smp_core::{CapabilitySpec, SmlRegistry};
 
 use crate::cli::{MigrateBulkArgs, MigrateCommand, MigrateStatusArgs, MigrationCapabilityArgs};
-use crate::config::Config;
 use crate::error::CliError;
+use ferry_config::Config;
 
 /// Due migrations one pass of `bulk` steps (as many as the server's worker would).
 const STEP_LIMIT: usize = 500;

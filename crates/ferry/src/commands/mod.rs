@@ -16,8 +16,8 @@ use smp_core::{Core, CoreConfig};
 use smp_store::Store;
 use smp_xml::SigningKey;
 
-use crate::config::Config;
 use crate::error::CliError;
+use ferry_config::Config;
 
 /// Opens the database (running migrations), loads the signing key, and builds the core
 /// with the handover services on top.

@@ -13,8 +13,8 @@ use party_config::{PARKED_BATCH_LIMIT, ParkedBatchSummary, ParkedImportSpec, Par
 use smp_core::SmlRegistry;
 
 use crate::cli::{ParkedCommand, ParkedImportArgs};
-use crate::config::Config;
 use crate::error::CliError;
+use ferry_config::Config;
 
 pub(crate) fn run(config: &Config, command: ParkedCommand, json: bool) -> Result<(), CliError> {
     match command {

@@ -4,8 +4,8 @@ use peppol_id::ParticipantId;
 use smp_core::{CapabilitySpec, ListParams, NewParticipant};
 
 use crate::cli::{AddArgs, ParticipantsCommand};
-use crate::config::Config;
 use crate::error::CliError;
+use ferry_config::Config;
 
 pub(crate) fn run(
     config: &Config,

@@ -11,8 +11,8 @@ use smp_core::SmlRegistry;
 use smp_core::workers::{Supervisor, WorkerIntervals, start_core_workers};
 use smp_server::{ServerSettings, TlsFiles};
 
-use crate::config::{Config, SmlMode};
 use crate::error::CliError;
+use ferry_config::{Config, SmlMode};
 
 pub(crate) fn run(config: &Config) -> Result<(), CliError> {
     let tls = (!config.server.tls_certificate.is_empty()).then(|| TlsFiles {
@@ -48,7 +48,7 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
         super::sml_setup::ensure_smp_entry(side, config, &public_url)?;
     }
     let token = (!config.admin_token.is_empty()).then_some(config.admin_token.as_str());
-    if token == Some(crate::config::DEV_ADMIN_TOKEN) {
+    if token == Some(ferry_config::DEV_ADMIN_TOKEN) {
         tracing::warn!("using the development admin token; set FERRY_ADMIN_TOKEN in production");
     }
     domain

@@ -3,8 +3,8 @@
 use sml_client::SmpEntry;
 
 use crate::cli::{SmlCommand, SmpEntryArgs};
-use crate::config::Config;
 use crate::error::CliError;
+use ferry_config::Config;
 
 pub(crate) fn run(config: &Config, command: SmlCommand, json: bool) -> Result<(), CliError> {
     let sml = super::sml_setup::connect(config)?;

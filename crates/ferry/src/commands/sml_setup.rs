@@ -11,8 +11,8 @@ use sml_client::{
 use sml_emulator::{Emulator, EmulatorConfig};
 use smp_core::SmlClientRegistry;
 
-use crate::config::{Config, SmlMode};
 use crate::error::CliError;
+use ferry_config::{Config, SmlMode};
 
 /// The SML as this process uses it.
 pub(crate) struct SmlSide {

@@ -6,7 +6,7 @@ impl Config {
     /// On a real Peppol network (`sml.mode` test or production) the published development
     /// admin token and the test PKI's keys (in the repository for everyone) would hand the
     /// SMP to anybody: refuse to start with them.
-    pub(super) fn refuse_development_secrets(&self) -> Result<(), ConfigError> {
+    pub(crate) fn refuse_development_secrets(&self) -> Result<(), ConfigError> {
         if self.admin_token == DEV_ADMIN_TOKEN {
             return Err(invalid(
                 "admin_token",
@@ -30,7 +30,7 @@ impl Config {
         Ok(())
     }
 
-    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         let s = &self.server;
         if s.bind.parse::<std::net::SocketAddr>().is_err() {
             return Err(invalid(
@@ -173,7 +173,7 @@ impl Config {
     }
 
     /// The `[policy]` section as the domain's rules; fails on an unparsable document type.
-    pub(crate) fn registration_policy(&self) -> Result<smp_core::RegistrationPolicy, ConfigError> {
+    pub fn registration_policy(&self) -> Result<smp_core::RegistrationPolicy, ConfigError> {
         let doctype = |key: &'static str, env: &'static str, s: &str| {
             peppol_id::DocumentTypeId::parse(s)
                 .map_err(|e| invalid(key, env, format!("`{s}`: {e}")))
@@ -209,7 +209,7 @@ impl Config {
     }
 
     /// The `[parking]` section; only checked in full when it is enabled.
-    pub(super) fn validate_parking(&self) -> Result<(), ConfigError> {
+    pub(crate) fn validate_parking(&self) -> Result<(), ConfigError> {
         let p = &self.parking;
         if party_config::ParkingEnvironment::parse(&p.environment).is_none() {
             return Err(invalid(

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 /// `sml.mode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum SmlMode {
+pub enum SmlMode {
     /// The in-process emulator (the default): loopback SOAP and DNS, plain-http SMPs.
     Emulator,
     /// The Peppol test SML.
@@ -20,19 +20,19 @@ pub(crate) enum SmlMode {
 
 impl SmlMode {
     /// Whether an SML is configured at all.
-    pub(crate) fn is_on(self) -> bool {
+    pub fn is_on(self) -> bool {
         self != Self::Off
     }
 
     /// Whether this is a real Peppol network, where the repository's public secrets and
     /// test PKI must never be used.
-    pub(crate) fn is_peppol_network(self) -> bool {
+    pub fn is_peppol_network(self) -> bool {
         matches!(self, Self::Test | Self::Production)
     }
 
     /// Whether SMPs may be reached over plain http (`sml.allow_http` can add it for
     /// local custom setups).
-    pub(crate) fn allows_http(self) -> bool {
+    pub fn allows_http(self) -> bool {
         self == Self::Emulator
     }
 }

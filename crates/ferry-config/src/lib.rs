@@ -1,6 +1,12 @@
-//! Layered configuration: built-in defaults → TOML file → `FERRY_*` environment.
+//! The configuration of the `ferry` binary: every key declared once with its default, loaded
+//! in layers (built-in defaults → TOML file → `FERRY_*` environment) and validated once,
+//! naming the TOML key and its environment variable in every error.
+//!
+//! This crate only describes and checks settings: it opens no database, binds no socket and
+//! builds no client (the binary does, after loading).
 //!
 //! After [`Config::load`] everything is validated once; nothing later re-parses config.
+#![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
 
@@ -14,11 +20,11 @@ mod sml_mode;
 mod tests;
 mod validate;
 
-pub(crate) use sml_mode::SmlMode;
+pub use sml_mode::SmlMode;
 
-pub(crate) const DEFAULT_CONFIG: &str = "config/ferry.toml";
+pub const DEFAULT_CONFIG: &str = "config/ferry.toml";
 /// The documented development bootstrap token (override with FERRY_ADMIN_TOKEN).
-pub(crate) const DEV_ADMIN_TOKEN: &str = "ferry-dev-admin-token";
+pub const DEV_ADMIN_TOKEN: &str = "ferry-dev-admin-token";
 /// The organisation of every certificate in `certs-test/` (see `certs-test/generate.sh`).
 const TEST_PKI_ORGANIZATION: &str = "Ferry Test";
 
@@ -39,186 +45,186 @@ const SECTIONS: [&str; 11] = [
 /// Everything Ferry can be configured with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Config {
+pub struct Config {
     /// Bootstrap administrator token (`FERRY_ADMIN_TOKEN`); empty disables it.
-    pub(crate) admin_token: String,
-    pub(crate) server: ServerConfig,
-    pub(crate) database: DatabaseConfig,
-    pub(crate) signing: SigningConfig,
-    pub(crate) cache: CacheConfig,
-    pub(crate) log: LogConfig,
-    pub(crate) sml: SmlConfig,
-    pub(crate) migration: MigrationConfig,
-    pub(crate) parking: ParkingConfig,
-    pub(crate) policy: PolicyConfig,
-    pub(crate) identifiers: IdentifiersConfig,
-    pub(crate) events: EventsConfig,
+    pub admin_token: String,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub signing: SigningConfig,
+    pub cache: CacheConfig,
+    pub log: LogConfig,
+    pub sml: SmlConfig,
+    pub migration: MigrationConfig,
+    pub parking: ParkingConfig,
+    pub policy: PolicyConfig,
+    pub identifiers: IdentifiersConfig,
+    pub events: EventsConfig,
 }
 
 /// Registration policy: rules that refuse some service registrations.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct PolicyConfig {
+pub struct PolicyConfig {
     /// Refuse a legacy document type until its BIS 3 equivalent is registered.
-    pub(crate) require_bis3_before_legacy: bool,
+    pub require_bis3_before_legacy: bool,
     /// Legacy document type → BIS 3 document type (full `scheme::value` identifiers); the
     /// built-in BIS 4A/5A/Billing 2.0 pairs are always there, entries here add to them.
-    pub(crate) legacy_equivalents: std::collections::BTreeMap<String, String>,
+    pub legacy_equivalents: std::collections::BTreeMap<String, String>,
     /// Document types (`scheme::value`) that may not be registered at all.
-    pub(crate) refused_document_types: Vec<String>,
+    pub refused_document_types: Vec<String>,
 }
 
 /// The event log behind webhooks and `GET /api/v1/events`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct EventsConfig {
+pub struct EventsConfig {
     /// Days an event (and its finished webhook deliveries) is kept; 0 keeps them for good.
     /// An event still being delivered is kept whatever its age.
-    pub(crate) retention_days: u32,
+    pub retention_days: u32,
 }
 
 /// Participant identifier maintenance (`ferry identifiers ...`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct IdentifiersConfig {
+pub struct IdentifiersConfig {
     /// How long both identifiers stay registered during a scheme migration, in days.
-    pub(crate) scheme_overlap_days: u32,
+    pub scheme_overlap_days: u32,
 }
 
 /// The parking SMP: a second https listener where Peppol APs collect migration keys.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct ParkingConfig {
+pub struct ParkingConfig {
     /// Serve `GET /api/v1/migration-tokens/{participant}` on `bind`.
-    pub(crate) enabled: bool,
+    pub enabled: bool,
     /// Address of the token collection listener (https, client certificates requested).
-    pub(crate) bind: String,
+    pub bind: String,
     /// PEM certificate chain of that listener.
-    pub(crate) tls_certificate: String,
+    pub tls_certificate: String,
     /// PEM private key of that listener.
-    pub(crate) tls_key: String,
+    pub tls_key: String,
     /// PEM trust store AP certificates must chain to.
-    pub(crate) trust_store: String,
+    pub trust_store: String,
     /// `test` or `production`: the Peppol network whose AP certificates are accepted.
-    pub(crate) environment: String,
+    pub environment: String,
     /// A trust-store CA is an AP CA when its CN contains one of these (case-insensitive).
-    pub(crate) ap_ca_names: Vec<String>,
+    pub ap_ca_names: Vec<String>,
     /// Requests counted per caller per UTC day before it is blacklisted.
-    pub(crate) daily_quota: u32,
+    pub daily_quota: u32,
     /// Requests per client IP address per minute.
-    pub(crate) per_ip_per_minute: u32,
+    pub per_ip_per_minute: u32,
     /// Requests per minute overall.
-    pub(crate) global_per_minute: u32,
+    pub global_per_minute: u32,
 }
 
 /// Participant migrations between SMPs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct MigrationConfig {
+pub struct MigrationConfig {
     /// How often open migrations are checked (takeover detection, watches), in ms.
-    pub(crate) check_interval_ms: u64,
+    pub check_interval_ms: u64,
     /// How long a participant that migrated away is still served, in ms.
-    pub(crate) cleanup_grace_ms: u64,
+    pub cleanup_grace_ms: u64,
     /// File with the key that seals stored migration keys (32 random bytes, base64). Made
     /// on first use when missing; every node sharing a database needs the same file.
-    pub(crate) key_file: PathBuf,
+    pub key_file: PathBuf,
 }
 
 /// Where participants are registered: the SML (Service Metadata Locator).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct SmlConfig {
+pub struct SmlConfig {
     /// `emulator` (in-process, the default), `test` (Peppol test SML), `production`,
     /// `custom` (use `url` and `dns_zone`) or `off`.
-    pub(crate) mode: SmlMode,
+    pub mode: SmlMode,
     /// This SMP's ID at the SML (DNS-label syntax).
-    pub(crate) smp_id: String,
+    pub smp_id: String,
     /// SOAP base URL for `custom`.
-    pub(crate) url: String,
+    pub url: String,
     /// DNS zone for `custom` (and the emulator's zone in `emulator` mode).
-    pub(crate) dns_zone: String,
+    pub dns_zone: String,
     /// Name servers (`host:port`) for SML lookups; empty = the system's (or the emulator's).
-    pub(crate) dns_servers: Vec<String>,
+    pub dns_servers: Vec<String>,
     /// Client certificate + key (PEM) for mutual TLS; the SMP's Peppol certificate.
-    pub(crate) client_certificate: PathBuf,
-    pub(crate) client_key: PathBuf,
+    pub client_certificate: PathBuf,
+    pub client_key: PathBuf,
     /// Extra CA certificates (PEM) to trust for the SML's server certificate.
-    pub(crate) trusted_roots: String,
+    pub trusted_roots: String,
     /// IPv4 address registered as the SMP entry's PhysicalAddress.
-    pub(crate) physical_address: String,
-    pub(crate) timeout_ms: u64,
+    pub physical_address: String,
+    pub timeout_ms: u64,
     /// How often the registration worker looks for due jobs.
-    pub(crate) worker_interval_ms: u64,
+    pub worker_interval_ms: u64,
     /// Accept http:// SMP URLs in NAPTR records (local test setups only; Peppol requires
     /// https). Always on in `emulator` mode.
-    pub(crate) allow_http: bool,
-    pub(crate) emulator: EmulatorConfig,
+    pub allow_http: bool,
+    pub emulator: EmulatorConfig,
 }
 
 /// The in-process SML emulator (`sml.mode = "emulator"`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct EmulatorConfig {
-    pub(crate) soap_bind: String,
-    pub(crate) dns_bind: String,
-    pub(crate) database: PathBuf,
-    pub(crate) tls_certificate: PathBuf,
-    pub(crate) tls_key: PathBuf,
+pub struct EmulatorConfig {
+    pub soap_bind: String,
+    pub dns_bind: String,
+    pub database: PathBuf,
+    pub tls_certificate: PathBuf,
+    pub tls_key: PathBuf,
     /// Client certificates must chain to these roots.
-    pub(crate) client_ca: PathBuf,
+    pub client_ca: PathBuf,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct ServerConfig {
+pub struct ServerConfig {
     /// Listen address, e.g. `127.0.0.1:8080` (port 0 = any free port).
-    pub(crate) bind: String,
+    pub bind: String,
     /// Public base URL in ServiceGroup hrefs; empty = derived from the bound address.
-    pub(crate) public_url: String,
+    pub public_url: String,
     /// Path prefix for every route, e.g. `/smp`.
-    pub(crate) base_path: String,
+    pub base_path: String,
     /// HTTP worker threads; 0 = one per core.
-    pub(crate) workers: usize,
+    pub workers: usize,
     /// Largest accepted request body in bytes.
-    pub(crate) max_body_bytes: usize,
+    pub max_body_bytes: usize,
     /// https: both set, or both empty for plain http.
-    pub(crate) tls_certificate: String,
-    pub(crate) tls_key: String,
+    pub tls_certificate: String,
+    pub tls_key: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct DatabaseConfig {
+pub struct DatabaseConfig {
     /// `sqlite://data/ferry.db` or `postgres://user@host/db`.
-    pub(crate) url: String,
-    pub(crate) max_connections: u32,
+    pub url: String,
+    pub max_connections: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct SigningConfig {
+pub struct SigningConfig {
     /// PEM certificate of the SMP signing key (end-entity, issued by a CA).
-    pub(crate) certificate: PathBuf,
+    pub certificate: PathBuf,
     /// PEM private key.
-    pub(crate) key: PathBuf,
+    pub key: PathBuf,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct CacheConfig {
-    pub(crate) enabled: bool,
-    pub(crate) max_entries: usize,
+pub struct CacheConfig {
+    pub enabled: bool,
+    pub max_entries: usize,
     /// How often to read the change log for other nodes' writes; 0 disables.
-    pub(crate) poll_interval_ms: u64,
+    pub poll_interval_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct LogConfig {
+pub struct LogConfig {
     /// `text` or `json`.
-    pub(crate) format: String,
+    pub format: String,
     /// A tracing filter such as `info` or `ferry=debug,info`.
-    pub(crate) level: String,
+    pub level: String,
 }
 
 impl Default for Config {
@@ -311,7 +317,7 @@ impl Default for Config {
 
 /// A configuration problem, naming the key and its environment variable.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum ConfigError {
+pub enum ConfigError {
     #[error("could not read the configuration: {0}")]
     Load(#[from] Box<figment::Error>),
     #[error("invalid `{key}` (env {env}): {reason}")]
@@ -332,7 +338,7 @@ fn invalid(key: &'static str, env: &'static str, reason: impl Into<String>) -> C
 
 impl Config {
     /// Defaults, then the file (the default file only if it exists), then the environment.
-    pub(crate) fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Self::default()));
         match file {
             Some(path) => {
@@ -363,7 +369,7 @@ impl Config {
     }
 
     /// Warns about `FERRY_*` variables that configure nothing (usually a typo).
-    pub(crate) fn unknown_env_vars() -> Vec<String> {
+    pub fn unknown_env_vars() -> Vec<String> {
         const OTHER: [&str; 5] = [
             "ADMIN_TOKEN",
             "TEST_POSTGRES_URL",
