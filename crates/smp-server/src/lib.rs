@@ -1,9 +1,10 @@
 //! Ferry's HTTP edge: the Peppol SMP 1.x API (public reads and phoss-compatible writes),
 //! the JSON management API under `/api/v1`, `/health` and `/metrics`.
 //!
-//! Handlers parse, authenticate, call one `party-config` operation and render; errors
-//! become problem responses in `problem.rs` only. This crate holds no business rules and
-//! no SQL.
+//! Handlers parse, authenticate, call one domain service (`smp-core`'s or `party-config`'s)
+//! and render; errors become problem responses in `problem.rs` only, by their
+//! `ErrorClass`. `/health` and `/metrics` report the domain's workers, which the binary
+//! starts. This crate must never hold business rules, SQL, or background loops of its own.
 #![forbid(unsafe_code)]
 
 mod api;
