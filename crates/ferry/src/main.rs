@@ -1,8 +1,12 @@
 //! The `ferry` binary: parse, set up logging, run one command, report.
+//!
+//! Wiring only: configuration is `ferry-config`, the domain is `smp-core` and
+//! `party-config`, HTTP is `smp-server`, reading other SMPs is `smp-client`. Commands
+//! build those from the configuration and print results; they must never hold business
+//! rules of their own.
 
 mod cli;
 mod commands;
-
 mod error;
 
 use std::process::ExitCode;
