@@ -16,6 +16,7 @@
 //! or signs on its own.
 #![forbid(unsafe_code)]
 
+mod import;
 mod migration;
 mod parked_import;
 mod parking;
@@ -26,6 +27,10 @@ use std::sync::Arc;
 
 pub use smp_core::{Actor, Core, DomainError};
 
+pub use crate::import::{
+    BadRow, BulkCsv, CsvError, CsvErrorKind, CsvLimits, CsvReader, CsvRecord, ParkedBatch,
+    ParkedCsv, count_lines, parse_bulk_csv, split_record,
+};
 pub use crate::migration::{
     BulkView, CurrentAccessPoint, Direction, HistoryEntry, MigrationFilter, MigrationRunSummary,
     MigrationStatus, MigrationView, Migrations, NewInboundMigration, RejectedItem,

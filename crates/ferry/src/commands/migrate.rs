@@ -4,7 +4,6 @@
 //! migrations end in are carried out by the running `ferry serve` (its SML worker), as for
 //! `ferry participants add`. In `emulator` mode the SML is the one inside `ferry serve`.
 
-use std::collections::HashMap;
 use std::io::IsTerminal as _;
 use std::path::Path;
 use std::sync::Arc;
@@ -12,12 +11,11 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use party_config::{
-    Actor, BulkView, DomainError, Handover, MigrationFilter, MigrationStatus, MigrationView,
-    NewInboundMigration,
+    Actor, BadRow, BulkCsv, BulkView, DomainError, Handover, MigrationFilter, MigrationStatus,
+    MigrationView, NewInboundMigration, parse_bulk_csv,
 };
 use peppol_id::ParticipantId;
 use serde::Serialize;
-use sml_client::MigrationKey;
 use smp_core::{CapabilitySpec, SmlRegistry};
 
 use crate::cli::{MigrateBulkArgs, MigrateCommand, MigrateStatusArgs, MigrationCapabilityArgs};
@@ -200,20 +198,6 @@ fn show(view: &MigrationView, json: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The usable rows of a bulk CSV file as (participant, key), and the others.
-#[derive(Debug, Default)]
-struct BulkCsv {
-    rows: Vec<(String, Option<String>)>,
-    bad: Vec<BadRow>,
-}
-
-/// A CSV row that never became a request, by its line number in the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-struct BadRow {
-    line: usize,
-    reason: String,
-}
-
 /// A failed migration of a bulk request, for the summary.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -240,27 +224,12 @@ fn bulk(
 ) -> Result<(), CliError> {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| CliError::Startup(format!("{}: {e}", args.file.display())))?;
-    let BulkCsv {
-        rows,
-        bad: bad_rows,
-    } = parse_csv(&text, &args.file)?;
-    let capabilities = capabilities(args.capability);
-    let items: Vec<NewInboundMigration> = rows
-        .into_iter()
-        .map(|(participant, migration_key)| NewInboundMigration {
-            participant,
-            migration_key,
-            capabilities: capabilities.clone(),
-            auto_register: None,
-            business_card: None,
-        })
-        .collect();
+    let source = args.file.display().to_string();
+    let BulkCsv { items, bad_rows } =
+        parse_bulk_csv(&text, &source, &capabilities(args.capability))?;
     if items.is_empty() {
         print_bad_rows(&bad_rows, &args.file);
-        return Err(CliError::Domain(DomainError::InvalidInput {
-            field: args.file.display().to_string(),
-            reason: "no usable rows".into(),
-        }));
+        return Err(DomainError::invalid(&source, "no usable rows").into());
     }
     let created = domain.migrations().create_bulk(actor, &items)?;
     let rejected = created.rejected.clone();
@@ -397,151 +366,14 @@ fn print_summary(
     print_bad_rows(bad_rows, file);
 }
 
-fn print_bad_rows(bad_rows: &[BadRow], file: &Path) {
+/// The rows of an import file that were skipped, by line.
+pub(crate) fn print_bad_rows(bad_rows: &[BadRow], file: &Path) {
     if !bad_rows.is_empty() {
         println!("skipped rows of {}:", file.display());
         for b in bad_rows {
             println!("  line {}: {}", b.line, b.reason);
         }
     }
-}
-
-/// The rows of a bulk CSV file as (participant, key) pairs, and the rows that are not
-/// usable. Only a missing or unknown header is fatal: one bad row must not stop the rest.
-fn parse_csv(text: &str, file: &Path) -> Result<BulkCsv, CliError> {
-    let invalid = |reason: String| {
-        CliError::Domain(DomainError::InvalidInput {
-            field: file.display().to_string(),
-            reason,
-        })
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l))
-        .filter(|(_, l)| !l.trim().is_empty());
-    let Some((header_line, header)) = lines.next() else {
-        return Err(invalid(
-            "the file is empty; expected a header line `participant,migration_key`".into(),
-        ));
-    };
-    let columns = split_record(header).map_err(|e| invalid(format!("line {header_line}: {e}")))?;
-    let (mut participant_col, mut key_col) = (None, None);
-    for (i, name) in columns.iter().enumerate() {
-        let slot = match name.trim().to_ascii_lowercase().as_str() {
-            "participant" => &mut participant_col,
-            "migration_key" => &mut key_col,
-            other => {
-                // A misspelt key column must not silently turn every row into a watch.
-                return Err(invalid(format!(
-                    "line {header_line}: unknown column `{other}`; the columns are participant and migration_key"
-                )));
-            }
-        };
-        if slot.replace(i).is_some() {
-            return Err(invalid(format!(
-                "line {header_line}: column `{}` appears twice",
-                name.trim()
-            )));
-        }
-    }
-    let Some(participant_col) = participant_col else {
-        return Err(invalid(format!(
-            "line {header_line}: the header has no `participant` column"
-        )));
-    };
-
-    let mut rows = Vec::new();
-    let mut bad = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (line, record) in lines {
-        let mut reject = |reason: String| bad.push(BadRow { line, reason });
-        let fields = match split_record(record) {
-            Ok(f) => f,
-            Err(e) => {
-                reject(e);
-                continue;
-            }
-        };
-        if fields.len() > columns.len() {
-            reject(format!(
-                "{} fields, the header has {}",
-                fields.len(),
-                columns.len()
-            ));
-            continue;
-        }
-        let field = |i: Option<usize>| {
-            i.and_then(|i| fields.get(i))
-                .map(|f| f.trim())
-                .unwrap_or_default()
-        };
-        let participant = field(Some(participant_col));
-        let pid = match ParticipantId::parse(participant) {
-            Ok(pid) => pid,
-            Err(e) => {
-                reject(format!("participant `{participant}`: {e}"));
-                continue;
-            }
-        };
-        let key = field(key_col);
-        // The reason names the broken rule, never the key (it is a secret).
-        if !key.is_empty()
-            && let Err(e) = MigrationKey::new(key)
-        {
-            reject(format!("migration key of {pid}: {e}"));
-            continue;
-        }
-        if let Some(first) = seen.get(&pid.key()) {
-            reject(format!("{pid} is already on line {first}"));
-            continue;
-        }
-        seen.insert(pid.key(), line);
-        rows.push((
-            participant.to_owned(),
-            (!key.is_empty()).then(|| key.to_owned()),
-        ));
-    }
-    Ok(BulkCsv { rows, bad })
-}
-
-/// One CSV record (RFC 4180 quoting, on one line).
-fn split_record(line: &str) -> Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    let mut was_quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.trim().is_empty() && !was_quoted => {
-                field.clear();
-                quoted = true;
-                was_quoted = true;
-            }
-            (false, '"') => return Err("a quote inside an unquoted field".into()),
-            (false, ',') => {
-                fields.push(std::mem::take(&mut field));
-                was_quoted = false;
-            }
-            (false, c) if was_quoted && !c.is_whitespace() => {
-                return Err("text after a closing quote".into());
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if quoted {
-        return Err("a quoted field is not closed".into());
-    }
-    fields.push(field);
-    Ok(fields)
 }
 
 fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
@@ -553,82 +385,6 @@ fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const P1: &str = "iso6523-actorid-upis::0208:0123456749";
-    const P2: &str = "iso6523-actorid-upis::0088:5798000000001";
-    const KEY: &str = "Ab1$cd2%Ef3#";
-
-    fn parse(text: &str) -> Result<BulkCsv, CliError> {
-        parse_csv(text, Path::new("m.csv"))
-    }
-
-    #[test]
-    fn rows_with_and_without_keys() {
-        let BulkCsv { rows, bad } = parse(&format!(
-            "participant,migration_key\r\n{P1},{KEY}\n\n{P2},\n"
-        ))
-        .unwrap();
-        assert!(bad.is_empty(), "{bad:?}");
-        assert_eq!(
-            rows,
-            vec![(P1.to_owned(), Some(KEY.to_owned())), (P2.to_owned(), None)]
-        );
-    }
-
-    #[test]
-    fn columns_follow_the_header_and_the_key_column_is_optional() {
-        let BulkCsv { rows, .. } = parse(&format!(
-            "\u{feff}Migration_Key , participant\n{KEY},{P1}\n"
-        ))
-        .unwrap();
-        assert_eq!(rows, vec![(P1.to_owned(), Some(KEY.to_owned()))]);
-        let BulkCsv { rows, .. } = parse(&format!("participant\n{P1}\n")).unwrap();
-        assert_eq!(rows, vec![(P1.to_owned(), None)]);
-    }
-
-    #[test]
-    fn bad_rows_are_reported_by_line_and_the_rest_proceeds() {
-        let text = format!(
-            "participant,migration_key\n\
-             not-an-id,\n\
-             {P1},short\n\
-             {P1},{KEY},extra\n\
-             \"{P1}\",\"{KEY}\"\n\
-             {P1},\n\
-             \"{P2}\n"
-        );
-        let BulkCsv { rows, bad } = parse(&text).unwrap();
-        assert_eq!(rows, vec![(P1.to_owned(), Some(KEY.to_owned()))]);
-        let lines: Vec<usize> = bad.iter().map(|b| b.line).collect();
-        assert_eq!(lines, vec![2, 3, 4, 6, 7], "{bad:?}");
-        assert!(bad[1].reason.contains("migration key"), "{bad:?}");
-        assert!(
-            !bad[1].reason.contains("short"),
-            "the key is not echoed: {bad:?}"
-        );
-        assert!(bad[3].reason.contains("line 5"), "{bad:?}");
-    }
-
-    #[test]
-    fn a_missing_or_unknown_header_is_fatal() {
-        assert!(parse("").is_err());
-        assert!(parse("\n  \n").is_err());
-        assert!(parse(&format!("participant,migrationkey\n{P1},{KEY}\n")).is_err());
-        assert!(parse(&format!("migration_key\n{KEY}\n")).is_err());
-        assert!(parse("participant,participant\n").is_err());
-    }
-
-    #[test]
-    fn quoting() {
-        assert_eq!(
-            split_record(r#"a,"b,c","d""e", f "#).unwrap(),
-            vec!["a", "b,c", "d\"e", " f "]
-        );
-        assert_eq!(split_record("").unwrap(), vec![""]);
-        assert!(split_record(r#"a"b"#).is_err());
-        assert!(split_record(r#""a"b"#).is_err());
-        assert!(split_record(r#""ab"#).is_err());
-    }
 
     #[test]
     fn a_capability_needs_all_three_flags() {
