@@ -28,7 +28,7 @@ pub use smp_core::{Actor, Core, DomainError};
 
 pub use crate::migration::{
     BulkView, CurrentAccessPoint, Direction, HistoryEntry, MigrationFilter, MigrationRunSummary,
-    MigrationStatus, MigrationView, Migrations, NewInboundMigration, RejectedItem,
+    MigrationStatus, MigrationView, Migrations, NewInboundMigration, RejectedItem, RevealedKey,
 };
 pub use crate::parked_import::{
     PARKED_BATCH_LIMIT, ParkedBatchSummary, ParkedImport, ParkedImportSpec, ParkedParticipant,

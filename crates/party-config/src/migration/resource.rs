@@ -2,8 +2,10 @@
 
 use smp_store::{MigrationQuery, MigrationRow, migrations};
 
-use super::{Direction, MigrationFilter, MigrationStatus, MigrationView, state_of};
+use super::{Direction, MigrationFilter, MigrationStatus, MigrationView, RevealedKey, state_of};
+use smp_core::kernel::{now_ms, record};
 use crate::{Actor, DomainError, Migrations};
+use smp_core::kernel::blocks::page_offset;
 use smp_core::Page;
 
 impl Migrations<'_> {
@@ -22,7 +24,7 @@ impl Migrations<'_> {
             .core
             .store()
             .read(|conn| migrations::history(conn, id))?;
-        MigrationView::from_rows(&row, &history, &self.h.sealer)
+        MigrationView::from_rows(&row, &history)
     }
 
     /// Migrations, newest first, filtered.
@@ -43,7 +45,7 @@ impl Migrations<'_> {
             direction: filter.direction.map(|d| d.as_str().to_owned()),
             participant_key,
             bulk_id: filter.bulk_id.clone(),
-            offset: filter.offset.unwrap_or(0).max(0),
+            offset: page_offset(filter.offset)?,
             limit: filter.limit.unwrap_or(50).clamp(1, 1000),
         };
         self.core.store().read(|conn| {
@@ -51,7 +53,7 @@ impl Migrations<'_> {
             let items = rows
                 .iter()
                 .map(|r| {
-                    MigrationView::from_rows(r, &migrations::history(conn, &r.id)?, &self.h.sealer)
+                    MigrationView::from_rows(r, &migrations::history(conn, &r.id)?)
                 })
                 .collect::<Result<Vec<_>, DomainError>>()?;
             Ok(Page {
@@ -60,6 +62,41 @@ impl Migrations<'_> {
                 offset: query.offset,
                 limit: query.limit,
             })
+        })
+    }
+
+    /// The key of an open outbound migration (administrators and the migration's creator).
+    /// A key is a credential: every reveal is written to the audit log.
+    pub fn reveal_key(&self, actor: &Actor, id: &str) -> Result<RevealedKey, DomainError> {
+        let row = self.migration_row(id)?;
+        may_see(actor, &row)?;
+        if state_of(&row)? != (Direction::Outbound, MigrationStatus::Prepared) {
+            return Err(DomainError::MigrationState {
+                id: id.to_owned(),
+                status: row.status,
+                hint: "only a prepared outbound migration has an open key".into(),
+            });
+        }
+        let key = self
+            .h
+            .sealer
+            .open_opt(row.migration_key.as_deref())?
+            .ok_or_else(|| DomainError::Corrupt(format!("migration {id} has no key")))?;
+        self.core.write(|conn, touched| {
+            record(
+                conn,
+                touched,
+                actor,
+                "migration.key_revealed",
+                None,
+                Some(id.to_owned()),
+                now_ms(),
+            )
+        })?;
+        Ok(RevealedKey {
+            migration_id: row.id,
+            participant: row.participant,
+            migration_key: key,
         })
     }
 
@@ -115,8 +152,11 @@ impl Migrations<'_> {
     }
 }
 
-fn may_see(actor: &Actor, row: &MigrationRow) -> Result<(), DomainError> {
-    if actor.is_admin() || super::Details::of(row)?.created_by == actor.username() {
+/// Administrators see every migration; a user those created under its user id (a user
+/// deleted and created again under the same name is another user). Migrations recorded
+/// before ids were kept are visible to administrators only.
+pub(crate) fn may_see(actor: &Actor, row: &MigrationRow) -> Result<(), DomainError> {
+    if actor.is_admin() || super::Details::of(row)?.created_by_id == Some(actor.user_id().get()) {
         Ok(())
     } else {
         Err(DomainError::MigrationNotFound { id: row.id.clone() })
