@@ -1,7 +1,7 @@
 //! What the JSON API and the CLI show: plain serialisable views of domain state.
 
-use crate::states::SmlState;
 use crate::DomainError;
+use crate::states::SmlState;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -3,10 +3,10 @@
 use smp_store::{MigrationQuery, MigrationRow, migrations};
 
 use super::{Direction, MigrationFilter, MigrationStatus, MigrationView, RevealedKey, state_of};
-use smp_core::kernel::{now_ms, record};
 use crate::{Actor, DomainError, Migrations};
-use smp_core::kernel::blocks::page_offset;
 use smp_core::Page;
+use smp_core::kernel::blocks::page_offset;
+use smp_core::kernel::{now_ms, record};
 
 impl Migrations<'_> {
     fn migration_row(&self, id: &str) -> Result<MigrationRow, DomainError> {
@@ -52,9 +52,7 @@ impl Migrations<'_> {
             let (rows, total) = migrations::list(conn, &query)?;
             let items = rows
                 .iter()
-                .map(|r| {
-                    MigrationView::from_rows(r, &migrations::history(conn, &r.id)?)
-                })
+                .map(|r| MigrationView::from_rows(r, &migrations::history(conn, &r.id)?))
                 .collect::<Result<Vec<_>, DomainError>>()?;
             Ok(Page {
                 items,

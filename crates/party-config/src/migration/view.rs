@@ -98,7 +98,10 @@ pub struct MigrationFilter {
 }
 
 impl MigrationView {
-    pub(crate) fn from_rows(row: &MigrationRow, history: &[HistoryRow]) -> Result<Self, DomainError> {
+    pub(crate) fn from_rows(
+        row: &MigrationRow,
+        history: &[HistoryRow],
+    ) -> Result<Self, DomainError> {
         let details = Details::of(row)?;
         let (direction, status) = state_of(row)?;
         Ok(Self {

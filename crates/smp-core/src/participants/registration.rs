@@ -11,9 +11,8 @@ use crate::events::{PARTICIPANT_REGISTERED, emit_participant};
 use crate::kernel::{existing, may_change, now_ms, participant_id_of, record};
 use crate::states::SmlState;
 use crate::views::{
-    page_offset,
     AuditView, CapabilityView, ListParams, NewParticipant, Page, ParticipantSummary,
-    ParticipantView, RedirectView, rfc3339,
+    ParticipantView, RedirectView, page_offset, rfc3339,
 };
 use crate::{Actor, DomainError};
 
