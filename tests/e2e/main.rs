@@ -12,6 +12,7 @@ mod lifecycle;
 mod lookup;
 mod migrate_cli;
 mod migration;
+mod migration_access;
 mod parked_import;
 mod parking;
 mod phoss_samples;

@@ -170,7 +170,11 @@ fn out_status_cancel_and_a_refused_key() {
         let shown = cli(&setup, &["migrate", "status", &id]);
         assert_eq!(shown.code, Some(0), "{}", shown.stderr);
         assert_eq!(field(&shown.stdout, "status"), "prepared");
-        assert_eq!(field(&shown.stdout, "key"), key);
+        // A key is shown once; afterwards only `reveal-key` shows it (and audits that).
+        assert!(!shown.stdout.contains(key), "{}", shown.stdout);
+        let revealed = cli(&setup, &["migrate", "reveal-key", &id]);
+        assert_eq!(revealed.code, Some(0), "{}", revealed.stderr);
+        assert_eq!(field(&revealed.stdout, "key"), key);
 
         // The key is sealed at rest: the database holds no trace of it...
         let stored = {
@@ -192,7 +196,7 @@ fn out_status_cancel_and_a_refused_key() {
         ));
         let foreign = ferry_cli(
             &foreign_env,
-            &["migrate", "status", &id],
+            &["migrate", "reveal-key", &id],
             Duration::from_secs(60),
         );
         assert_ne!(foreign.code, Some(0), "{}", foreign.stdout);

@@ -251,6 +251,11 @@ pub(crate) enum MigrateCommand {
         /// The migration id (`mig_…`).
         id: String,
     },
+    /// Show the key of a prepared outbound migration again (written to the audit log).
+    RevealKey {
+        /// The migration id (`mig_…`).
+        id: String,
+    },
     /// Many inbound migrations from a CSV file (header line; columns `participant` and
     /// `migration_key`, an empty key means watch), with progress and a summary.
     Bulk(MigrateBulkArgs),
@@ -481,6 +486,10 @@ mod tests {
         assert!(matches!(
             parse(&["ferry", "migrate", "retry", "mig_x"]),
             Ok(Command::Migrate(MigrateCommand::Retry { id })) if id == "mig_x"
+        ));
+        assert!(matches!(
+            parse(&["ferry", "migrate", "reveal-key", "mig_x"]),
+            Ok(Command::Migrate(MigrateCommand::RevealKey { id })) if id == "mig_x"
         ));
         assert!(matches!(
             parse(&["ferry", "--json", "migrate", "bulk", "f.csv", "--no-wait"]),

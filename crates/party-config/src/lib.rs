@@ -33,7 +33,7 @@ pub use crate::import::{
 };
 pub use crate::migration::{
     BulkView, CurrentAccessPoint, Direction, HistoryEntry, MigrationFilter, MigrationRunSummary,
-    MigrationStatus, MigrationView, Migrations, NewInboundMigration, RejectedItem,
+    MigrationStatus, MigrationView, Migrations, NewInboundMigration, RejectedItem, RevealedKey,
 };
 pub use crate::parked_import::{
     PARKED_BATCH_LIMIT, ParkedBatchSummary, ParkedImport, ParkedImportSpec, ParkedParticipant,

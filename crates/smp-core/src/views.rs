@@ -1,5 +1,6 @@
 //! What the JSON API and the CLI show: plain serialisable views of domain state.
 
+use crate::DomainError;
 use crate::states::SmlState;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -99,6 +100,19 @@ pub struct ListParams {
     pub offset: Option<i64>,
     /// Page size (default 50, at most 1000).
     pub limit: Option<i64>,
+}
+
+/// The offset of a page request: absent means 0; a negative one is refused (it would
+/// otherwise be silently read as 0 and hide the client's bug).
+pub fn page_offset(offset: Option<i64>) -> Result<i64, DomainError> {
+    match offset {
+        None => Ok(0),
+        Some(o) if o >= 0 => Ok(o),
+        Some(o) => Err(DomainError::invalid(
+            "offset",
+            format!("{o} is negative; pages start at offset 0"),
+        )),
+    }
 }
 
 /// One page of a list.

@@ -28,11 +28,25 @@ const STEP_LIMIT: usize = 500;
 const POLL: Duration = Duration::from_millis(200);
 
 pub(crate) fn run(config: &Config, command: MigrateCommand, json: bool) -> Result<(), CliError> {
-    // Reading migrations needs neither the SML nor its certificates.
-    if let MigrateCommand::Status(args) = &command {
+    // Reading migrations (and a stored key) needs neither the SML nor its certificates.
+    if let MigrateCommand::Status(_) | MigrateCommand::RevealKey { .. } = &command {
         let domain = super::open_domain(config, &super::offline_public_url(config))?;
         let actor = domain.core().users().unchecked_local_admin()?;
-        return status(&domain, &actor, args, json);
+        return match &command {
+            MigrateCommand::Status(args) => status(&domain, &actor, args, json),
+            MigrateCommand::RevealKey { id } => {
+                let key = domain.migrations().reveal_key(&actor, id)?;
+                if json {
+                    print_json(&key)
+                } else {
+                    println!("migration: {}", key.migration_id);
+                    println!("participant: {}", key.participant);
+                    println!("key: {}", key.migration_key);
+                    Ok(())
+                }
+            }
+            _ => Ok(()),
+        };
     }
     // Watching (also in retries and bulk requests) asks the SML's DNS who holds a participant.
     let sml: Arc<dyn SmlRegistry> = match &command {
@@ -78,7 +92,7 @@ pub(crate) fn run(config: &Config, command: MigrateCommand, json: bool) -> Resul
         }
         MigrateCommand::Bulk(args) => bulk(&domain, &actor, args, json),
         // Answered above, without the SML.
-        MigrateCommand::Status(_) => Ok(()),
+        MigrateCommand::Status(_) | MigrateCommand::RevealKey { .. } => Ok(()),
     }
 }
 
@@ -237,7 +251,7 @@ fn bulk(
         created
     } else {
         let show_bar = !json && std::io::stdout().is_terminal();
-        let mut done = wait(domain, &created, show_bar)?;
+        let mut done = wait(domain, actor, &created, show_bar)?;
         done.rejected = rejected;
         done
     };
@@ -266,7 +280,12 @@ fn bulk(
 }
 
 /// Steps due migrations and follows the bulk request until none of it is in progress.
-fn wait(domain: &Handover, created: &BulkView, show_bar: bool) -> Result<BulkView, CliError> {
+fn wait(
+    domain: &Handover,
+    actor: &Actor,
+    created: &BulkView,
+    show_bar: bool,
+) -> Result<BulkView, CliError> {
     let len = u64::try_from(created.total).unwrap_or(0);
     let bar = if show_bar {
         ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stdout())
@@ -281,7 +300,7 @@ fn wait(domain: &Handover, created: &BulkView, show_bar: bool) -> Result<BulkVie
         if let Err(e) = domain.migrations().run_migrations(STEP_LIMIT) {
             break Err(e.into());
         }
-        let view = match domain.migrations().bulk(&created.id) {
+        let view = match domain.migrations().bulk(actor, &created.id) {
             Ok(view) => view,
             Err(e) => break Err(e.into()),
         };

@@ -1,9 +1,10 @@
 //! Bulk inbound migrations: many participants, one id to follow them by.
 
 use serde::{Deserialize, Serialize};
-use smp_store::migrations;
+use smp_store::{MigrationQuery, migrations};
 use utoipa::ToSchema;
 
+use super::resource::may_see;
 use super::{MigrationStatus, NewInboundMigration, new_id};
 use crate::{Actor, DomainError, Migrations};
 
@@ -81,17 +82,41 @@ impl Migrations<'_> {
         if let Some(e) = fatal.into_inner().unwrap_or_else(|p| p.into_inner()) {
             return Err(e);
         }
-        let mut view = self.bulk(&bulk_id)?;
+        let mut view = match self.bulk(actor, &bulk_id) {
+            Ok(view) => view,
+            // Every item was rejected: the bulk exists only in this answer.
+            Err(DomainError::MigrationNotFound { .. }) => BulkView {
+                id: bulk_id.clone(),
+                total: 0,
+                in_progress: 0,
+                completed: 0,
+                failed: 0,
+                cancelled: 0,
+                rejected: Vec::new(),
+            },
+            Err(e) => return Err(e),
+        };
         view.rejected = rejected.into_inner().unwrap_or_else(|p| p.into_inner());
         Ok(view)
     }
 
-    /// Progress of a bulk request.
-    pub fn bulk(&self, bulk_id: &str) -> Result<BulkView, DomainError> {
-        let counts = self
-            .core
-            .store()
-            .read(|conn| migrations::bulk_counts(conn, bulk_id))?;
+    /// Progress of a bulk request: administrators see every bulk, a user the bulks it
+    /// created. An unknown bulk id (or another user's) is not found.
+    pub fn bulk(&self, actor: &Actor, bulk_id: &str) -> Result<BulkView, DomainError> {
+        let not_found = || DomainError::MigrationNotFound {
+            id: bulk_id.to_owned(),
+        };
+        let (first, counts) = self.core.store().read(|conn| {
+            let query = MigrationQuery {
+                bulk_id: Some(bulk_id.to_owned()),
+                limit: 1,
+                ..MigrationQuery::default()
+            };
+            let (first, _) = migrations::list(conn, &query)?;
+            Ok::<_, smp_store::StoreError>((first, migrations::bulk_counts(conn, bulk_id)?))
+        })?;
+        let first = first.into_iter().next().ok_or_else(not_found)?;
+        may_see(actor, &first).map_err(|_| not_found())?;
         let count = |s: MigrationStatus| {
             counts
                 .iter()

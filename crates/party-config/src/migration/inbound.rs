@@ -91,6 +91,7 @@ impl Migrations<'_> {
         let with_key = request.migration_key.is_some();
         let details = Details {
             created_by: actor.username().to_owned(),
+            created_by_id: Some(actor.user_id().get()),
             owner_id: actor.as_owner(),
             capabilities: request.capabilities.clone(),
             business_card: request.business_card.clone(),

@@ -20,7 +20,7 @@ pub(crate) use current_ap::current_ap;
 pub use inbound::NewInboundMigration;
 pub use status::{Direction, MigrationStatus};
 pub(crate) use status::{is_open_outbound, state_of};
-pub use view::{CurrentAccessPoint, HistoryEntry, MigrationFilter, MigrationView};
+pub use view::{CurrentAccessPoint, HistoryEntry, MigrationFilter, MigrationView, RevealedKey};
 pub use worker::MigrationRunSummary;
 
 /// The migrations service; see [`crate::Handover::migrations`].
@@ -39,8 +39,11 @@ use smp_core::CapabilitySpec;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Details {
-    /// Who asked for it.
+    /// Who asked for it (user name, for people reading the row).
     pub(crate) created_by: String,
+    /// Who asked for it: visibility is decided on this, never on the name.
+    #[serde(default)]
+    pub(crate) created_by_id: Option<i64>,
     /// The owner the participant gets when it arrives.
     pub(crate) owner_id: Option<i64>,
     /// Inbound: the capabilities to publish on arrival.

@@ -51,7 +51,11 @@ impl Migrations<'_> {
                 }
                 None => {
                     let id = new_id("mig")?;
-                    let details = Details { created_by: actor.username().to_owned(), ..Details::default() };
+                    let details = Details {
+                        created_by: actor.username().to_owned(),
+                        created_by_id: Some(actor.user_id().get()),
+                        ..Details::default()
+                    };
                     migrations::insert(
                         conn,
                         &MigrationRow {
@@ -81,7 +85,10 @@ impl Migrations<'_> {
             record(conn, touched, actor, "migration.prepare", Some(&row.participant_key), Some(id.clone()), now)?;
             Ok(id)
         })?;
-        self.migration(actor, &id)
+        // The one answer that carries the key; afterwards only `reveal_key` shows it.
+        let mut view = self.migration(actor, &id)?;
+        view.migration_key = Some(key.as_str().to_owned());
+        Ok(view)
     }
 
     /// Cancels a prepared outbound migration for real: the SML has no cancel, so the

@@ -2,9 +2,11 @@
 
 use smp_store::{MigrationQuery, MigrationRow, migrations};
 
-use super::{Direction, MigrationFilter, MigrationStatus, MigrationView, state_of};
+use super::{Direction, MigrationFilter, MigrationStatus, MigrationView, RevealedKey, state_of};
 use crate::{Actor, DomainError, Migrations};
 use smp_core::Page;
+use smp_core::kernel::blocks::page_offset;
+use smp_core::kernel::{now_ms, record};
 
 impl Migrations<'_> {
     fn migration_row(&self, id: &str) -> Result<MigrationRow, DomainError> {
@@ -22,7 +24,7 @@ impl Migrations<'_> {
             .core
             .store()
             .read(|conn| migrations::history(conn, id))?;
-        MigrationView::from_rows(&row, &history, &self.h.sealer)
+        MigrationView::from_rows(&row, &history)
     }
 
     /// Migrations, newest first, filtered.
@@ -43,16 +45,14 @@ impl Migrations<'_> {
             direction: filter.direction.map(|d| d.as_str().to_owned()),
             participant_key,
             bulk_id: filter.bulk_id.clone(),
-            offset: filter.offset.unwrap_or(0).max(0),
+            offset: page_offset(filter.offset)?,
             limit: filter.limit.unwrap_or(50).clamp(1, 1000),
         };
         self.core.store().read(|conn| {
             let (rows, total) = migrations::list(conn, &query)?;
             let items = rows
                 .iter()
-                .map(|r| {
-                    MigrationView::from_rows(r, &migrations::history(conn, &r.id)?, &self.h.sealer)
-                })
+                .map(|r| MigrationView::from_rows(r, &migrations::history(conn, &r.id)?))
                 .collect::<Result<Vec<_>, DomainError>>()?;
             Ok(Page {
                 items,
@@ -60,6 +60,41 @@ impl Migrations<'_> {
                 offset: query.offset,
                 limit: query.limit,
             })
+        })
+    }
+
+    /// The key of an open outbound migration (administrators and the migration's creator).
+    /// A key is a credential: every reveal is written to the audit log.
+    pub fn reveal_key(&self, actor: &Actor, id: &str) -> Result<RevealedKey, DomainError> {
+        let row = self.migration_row(id)?;
+        may_see(actor, &row)?;
+        if state_of(&row)? != (Direction::Outbound, MigrationStatus::Prepared) {
+            return Err(DomainError::MigrationState {
+                id: id.to_owned(),
+                status: row.status,
+                hint: "only a prepared outbound migration has an open key".into(),
+            });
+        }
+        let key = self
+            .h
+            .sealer
+            .open_opt(row.migration_key.as_deref())?
+            .ok_or_else(|| DomainError::Corrupt(format!("migration {id} has no key")))?;
+        self.core.write(|conn, touched| {
+            record(
+                conn,
+                touched,
+                actor,
+                "migration.key_revealed",
+                None,
+                Some(id.to_owned()),
+                now_ms(),
+            )
+        })?;
+        Ok(RevealedKey {
+            migration_id: row.id,
+            participant: row.participant,
+            migration_key: key,
         })
     }
 
@@ -115,8 +150,11 @@ impl Migrations<'_> {
     }
 }
 
-fn may_see(actor: &Actor, row: &MigrationRow) -> Result<(), DomainError> {
-    if actor.is_admin() || super::Details::of(row)?.created_by == actor.username() {
+/// Administrators see every migration; a user those created under its user id (a user
+/// deleted and created again under the same name is another user). Migrations recorded
+/// before ids were kept are visible to administrators only.
+pub(crate) fn may_see(actor: &Actor, row: &MigrationRow) -> Result<(), DomainError> {
+    if actor.is_admin() || super::Details::of(row)?.created_by_id == Some(actor.user_id().get()) {
         Ok(())
     } else {
         Err(DomainError::MigrationNotFound { id: row.id.clone() })

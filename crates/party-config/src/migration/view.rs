@@ -6,7 +6,6 @@ use utoipa::ToSchema;
 
 use super::{Details, Direction, MigrationStatus, state_of};
 use crate::DomainError;
-use crate::sealed::KeySealer;
 use smp_core::kernel::blocks::rfc3339;
 
 /// The access point a participant is currently served by (from its current SMP's metadata).
@@ -43,7 +42,8 @@ pub struct MigrationView {
     pub participant: String,
     /// Where it stands.
     pub status: MigrationStatus,
-    /// Outbound: the key to hand to the new provider (while prepared).
+    /// Outbound: the key to hand to the new provider, only in the answer that prepared it
+    /// (afterwards: `POST /api/v1/migrations/{id}/reveal-key`, audited).
     pub migration_key: Option<String>,
     /// Inbound without a key: register as soon as the old provider lets go.
     pub auto_register: bool,
@@ -65,6 +65,18 @@ pub struct MigrationView {
     pub created_at: String,
     /// RFC 3339.
     pub updated_at: String,
+}
+
+/// An open outbound migration's key, revealed on request (and audited).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RevealedKey {
+    /// `mig_…`.
+    pub migration_id: String,
+    /// `scheme::value`.
+    pub participant: String,
+    /// The key the new provider passes to Migrate.
+    pub migration_key: String,
 }
 
 /// Filters for listing migrations.
@@ -89,21 +101,17 @@ impl MigrationView {
     pub(crate) fn from_rows(
         row: &MigrationRow,
         history: &[HistoryRow],
-        sealer: &KeySealer,
     ) -> Result<Self, DomainError> {
         let details = Details::of(row)?;
         let (direction, status) = state_of(row)?;
-        let open_key = (direction, status) == (Direction::Outbound, MigrationStatus::Prepared);
         Ok(Self {
             id: row.id.clone(),
             direction,
             participant: row.participant.clone(),
             status,
-            migration_key: if open_key {
-                sealer.open_opt(row.migration_key.as_deref())?
-            } else {
-                None
-            },
+            // A key is a credential: it is shown once, in the answer that prepared it, and
+            // later only through the audited reveal (`Migrations::reveal_key`).
+            migration_key: None,
             auto_register: row.auto_register,
             current_smp: details.current_smp.clone(),
             current_ap: details.current_ap.clone(),

@@ -174,5 +174,5 @@ pub mod blocks {
     pub use crate::events::{emit, emit_participant};
     pub use crate::participants::{participant_view, store_business_card};
     pub use crate::publication::entity_record;
-    pub use crate::views::rfc3339;
+    pub use crate::views::{page_offset, rfc3339};
 }

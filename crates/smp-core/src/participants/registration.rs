@@ -12,7 +12,7 @@ use crate::kernel::{existing, may_change, now_ms, participant_id_of, record};
 use crate::states::SmlState;
 use crate::views::{
     AuditView, CapabilityView, ListParams, NewParticipant, Page, ParticipantSummary,
-    ParticipantView, RedirectView, rfc3339,
+    ParticipantView, RedirectView, page_offset, rfc3339,
 };
 use crate::{Actor, DomainError};
 
@@ -94,7 +94,7 @@ impl Participants<'_> {
         actor: &Actor,
         params: &ListParams,
     ) -> Result<Page<ParticipantSummary>, DomainError> {
-        let offset = params.offset.unwrap_or(0).max(0);
+        let offset = page_offset(params.offset)?;
         let limit = params.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
         let query = ParticipantQuery {
             search: params
@@ -158,7 +158,7 @@ impl Participants<'_> {
         actor.require_admin()?;
         let query = audit::AuditQuery {
             participant_key: participant.map(ParticipantId::key),
-            offset: offset.max(0),
+            offset: page_offset(Some(offset))?,
             limit: limit.clamp(1, MAX_PAGE),
         };
         let rows = self.core.store.read(|conn| audit::list(conn, &query))?;

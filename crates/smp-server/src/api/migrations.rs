@@ -181,6 +181,21 @@ pub(crate) async fn cancel(
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// The key of a prepared outbound migration. A key is shown once when it is prepared;
+/// this is the explicit way to see it again, and every call is written to the audit log.
+#[utoipa::path(post, path = "/api/v1/migrations/{id}/reveal-key", tag = "migrations", params(("id" = String, Path)),
+    responses((status = 200, body = party_config::RevealedKey), (status = 404, description = "migration.not_found"),
+              (status = 409, description = "migration.invalid_state: not a prepared outbound migration")))]
+pub(crate) async fn reveal_key(
+    state: web::Data<AppState>,
+    Caller(actor): Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let domain = state.domain.clone();
+    let key = web::block(move || domain.migrations().reveal_key(&actor, &path)).await??;
+    Ok(HttpResponse::Ok().json(key))
+}
+
 /// Many inbound migrations at once.
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct BulkRequest {
@@ -202,13 +217,13 @@ pub(crate) async fn bulk(
 
 /// Progress of a bulk migration.
 #[utoipa::path(get, path = "/api/v1/migrations/bulk/{id}", tag = "migrations", params(("id" = String, Path)),
-    responses((status = 200, body = BulkView)))]
+    responses((status = 200, body = BulkView), (status = 404, description = "migration.not_found: no such bulk, or not yours")))]
 pub(crate) async fn bulk_progress(
     state: web::Data<AppState>,
-    Caller(_actor): Caller,
+    Caller(actor): Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let domain = state.domain.clone();
-    let view = web::block(move || domain.migrations().bulk(&path)).await??;
+    let view = web::block(move || domain.migrations().bulk(&actor, &path)).await??;
     Ok(HttpResponse::Ok().json(view))
 }

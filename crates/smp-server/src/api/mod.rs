@@ -28,6 +28,7 @@ use crate::problem::Problem;
         webhooks::create, webhooks::list, webhooks::delete, webhooks::deliveries, events::list,
         migrations::migration_key, migrations::prepare_to_migrate, migrations::create, migrations::party_config,
         migrations::list, migrations::get, migrations::check, migrations::retry, migrations::cancel,
+        migrations::reveal_key,
         migrations::bulk, migrations::bulk_progress,
         parking::collect, parking::callers, parking::caller, parking::reactivate, parking::set_quota,
         parking::schedule, parking::unschedule, parking::limits, parking::set_limits, parking::collections,
@@ -206,6 +207,10 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
             .route(
                 "/migrations/{id}/cancel",
                 web::post().to(migrations::cancel),
+            )
+            .route(
+                "/migrations/{id}/reveal-key",
+                web::post().to(migrations::reveal_key),
             )
             .configure(parking::configure_operators)
             .app_data(web::PathConfig::default().error_handler(path_error))
