@@ -1,16 +1,17 @@
 //! Every state the core stores, as a type. The database keeps the text of
-//! [`as_str`](SmlState::as_str); rows are read back with `from_stored`, which turns
+//! [`as_str`](SmlState::as_str), spelled once in `smp_store::states`; rows are read back with `from_stored`, which turns
 //! anything unknown into [`DomainError::Corrupt`](crate::DomainError::Corrupt) instead of
 //! a default. The JSON form (serde) is the same text.
 
 use serde::{Deserialize, Serialize};
+use smp_store::states::{delivery_status, job_action, job_status, lifecycle, sml_state};
 use utoipa::ToSchema;
 
 /// Gives a state enum its stored text: `ALL`, `as_str`, `parse`, `from_stored`, `Display`.
 /// The text is the (de)serialisation of the state, so it lives here and nowhere else.
 #[macro_export]
 macro_rules! stored_text {
-    ($ty:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($ty:ident { $($variant:ident => $text:expr),+ $(,)? }) => {
         impl $ty {
             /// Every value, in declaration order.
             pub const ALL: &'static [Self] = &[$(Self::$variant),+];
@@ -70,11 +71,11 @@ pub enum SmlState {
 }
 
 stored_text!(SmlState {
-    Unregistered => "unregistered",
-    Pending => "pending",
-    Registered => "registered",
-    Failed => "failed",
-    Migrating => "migrating",
+    Unregistered => sml_state::UNREGISTERED,
+    Pending => sml_state::PENDING,
+    Registered => sml_state::REGISTERED,
+    Failed => sml_state::FAILED,
+    Migrating => sml_state::MIGRATING,
 });
 
 /// What an SML job asks the SML to do.
@@ -88,8 +89,8 @@ pub enum JobAction {
 }
 
 stored_text!(JobAction {
-    Create => "create",
-    Delete => "delete",
+    Create => job_action::CREATE,
+    Delete => job_action::DELETE,
 });
 
 /// Where an SML job stands.
@@ -107,10 +108,10 @@ pub enum JobStatus {
 }
 
 stored_text!(JobStatus {
-    Pending => "pending",
-    Done => "done",
-    Failed => "failed",
-    Superseded => "superseded",
+    Pending => job_status::PENDING,
+    Done => job_status::DONE,
+    Failed => job_status::FAILED,
+    Superseded => job_status::SUPERSEDED,
 });
 
 /// Where a webhook delivery stands.
@@ -126,9 +127,9 @@ pub enum DeliveryStatus {
 }
 
 stored_text!(DeliveryStatus {
-    Pending => "pending",
-    Delivered => "delivered",
-    Failed => "failed",
+    Pending => delivery_status::PENDING,
+    Delivered => delivery_status::DELIVERED,
+    Failed => delivery_status::FAILED,
 });
 
 /// Whether a parked participant hands out migration keys.
@@ -142,8 +143,8 @@ pub enum Lifecycle {
 }
 
 stored_text!(Lifecycle {
-    Active => "active",
-    Inactive => "inactive",
+    Active => lifecycle::ACTIVE,
+    Inactive => lifecycle::INACTIVE,
 });
 
 #[cfg(test)]

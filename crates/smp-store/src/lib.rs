@@ -30,6 +30,7 @@ mod connection;
 mod error;
 mod repo;
 mod schema;
+pub mod states;
 mod store;
 mod upsert;
 mod url;

@@ -395,7 +395,7 @@ impl Migrations<'_> {
                 touched.push(row.participant_key.clone());
             }
             emit(conn, "migration.completed", serde_json::json!({"migrationId": m.id, "participant": m.participant, "direction": Direction::Inbound.as_str()}), now)?;
-            emit(conn, "participant.registered", serde_json::json!({"participant": m.participant, "smlState": "registered", "migrationId": m.id}), now)
+            emit(conn, "participant.registered", serde_json::json!({"participant": m.participant, "smlState": SmlState::Registered.as_str(), "migrationId": m.id}), now)
         })
     }
 

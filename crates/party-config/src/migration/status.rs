@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use smp_core::stored_text;
 use smp_store::MigrationRow;
+use smp_store::states::{direction, migration_status};
 use utoipa::ToSchema;
 
 use crate::DomainError;
@@ -28,13 +29,13 @@ pub enum MigrationStatus {
 }
 
 stored_text!(MigrationStatus {
-    PendingDeregistration => "pending_deregistration",
-    DeregistrationConfirmed => "deregistration_confirmed",
-    Prepared => "prepared",
-    Registering => "registering",
-    Completed => "completed",
-    Cancelled => "cancelled",
-    Failed => "failed",
+    PendingDeregistration => migration_status::PENDING_DEREGISTRATION,
+    DeregistrationConfirmed => migration_status::DEREGISTRATION_CONFIRMED,
+    Prepared => migration_status::PREPARED,
+    Registering => migration_status::REGISTERING,
+    Completed => migration_status::COMPLETED,
+    Cancelled => migration_status::CANCELLED,
+    Failed => migration_status::FAILED,
 });
 
 impl MigrationStatus {
@@ -55,8 +56,8 @@ pub enum Direction {
 }
 
 stored_text!(Direction {
-    Inbound => "inbound",
-    Outbound => "outbound",
+    Inbound => direction::INBOUND,
+    Outbound => direction::OUTBOUND,
 });
 
 /// The typed status and direction of a stored migration row.

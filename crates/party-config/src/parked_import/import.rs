@@ -12,13 +12,13 @@ use smp_xml::{BusinessEntity, Name};
 use crate::ParkedImport;
 use crate::scheme_migration::rejection;
 use crate::{Actor, DomainError, RejectedItem};
-use smp_core::Lifecycle;
 use smp_core::PARTICIPANT_REGISTERED;
 use smp_core::SmlState;
 use smp_core::kernel::blocks::emit_participant;
 use smp_core::kernel::blocks::entity_record;
 use smp_core::kernel::{now_ms, participant_id_of, record};
 use smp_core::{CapabilitySpec, kernel::blocks::capability_ids};
+use smp_core::{JobStatus, Lifecycle};
 
 /// The SML's CreateList limit.
 pub const PARKED_BATCH_LIMIT: usize = 100;
@@ -378,7 +378,7 @@ struct Presigned {
 fn has_pending_job(conn: &mut smp_store::DbConnection, key: &str) -> Result<bool, DomainError> {
     Ok(sml_jobs::for_participant(conn, key)?
         .iter()
-        .any(|j| j.status == "pending"))
+        .any(|j| j.status == JobStatus::Pending.as_str()))
 }
 
 /// The participant and its business entity, or why the line is refused.

@@ -32,8 +32,8 @@ pub enum CallerStatus {
 }
 
 smp_core::stored_text!(CallerStatus {
-    Active => "active",
-    Blacklisted => "blacklisted",
+    Active => smp_store::states::caller_status::ACTIVE,
+    Blacklisted => smp_store::states::caller_status::BLACKLISTED,
 });
 
 /// The parking desk service; see [`crate::Handover::parking`].

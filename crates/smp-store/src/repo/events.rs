@@ -11,6 +11,7 @@
 use diesel::prelude::*;
 
 use crate::schema::{events, webhook_deliveries};
+use crate::states::delivery_status;
 use crate::{DbConnection, StoreError};
 
 /// A stored event.
@@ -84,7 +85,7 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<Option<EventRow>, StoreEr
 pub fn prune_before(conn: &mut DbConnection, before: i64, limit: i64) -> Result<usize, StoreError> {
     let pending = webhook_deliveries::table
         .filter(webhook_deliveries::event_row_id.eq(events::id))
-        .filter(webhook_deliveries::status.eq("pending"));
+        .filter(webhook_deliveries::status.eq(delivery_status::PENDING));
     let doomed: Vec<i64> = events::table
         .filter(events::created_at.lt(before))
         .filter(diesel::dsl::not(diesel::dsl::exists(pending)))

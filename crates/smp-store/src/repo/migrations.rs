@@ -5,6 +5,7 @@
 use diesel::prelude::*;
 
 use crate::schema::{migration_history, migrations, participant_archive};
+use crate::states::migration_status;
 use crate::{DbConnection, StoreError};
 
 /// A stored migration.
@@ -152,7 +153,7 @@ pub fn open_for_participant(
 ) -> Result<Vec<MigrationRow>, StoreError> {
     Ok(migrations::table
         .filter(migrations::participant_key.eq(participant_key))
-        .filter(migrations::status.ne_all(["completed", "cancelled", "failed"]))
+        .filter(migrations::status.ne_all(migration_status::FINAL))
         .order(migrations::created_at)
         .select(MigrationRow::as_select())
         .load(conn)?)

@@ -5,6 +5,7 @@
 use diesel::prelude::*;
 
 use crate::schema::{parked_participants, participants};
+use crate::states::lifecycle;
 use crate::{DbConnection, StoreError};
 
 /// Records that the import started at `at` listed the participant.
@@ -46,9 +47,9 @@ pub fn mark_missing_inactive(conn: &mut DbConnection, before: i64) -> Result<usi
         .select(parked_participants::participant_key);
     Ok(diesel::update(
         participants::table
-            .filter(participants::lifecycle.eq("active"))
+            .filter(participants::lifecycle.eq(lifecycle::ACTIVE))
             .filter(participants::participant_key.eq_any(missing)),
     )
-    .set(participants::lifecycle.eq("inactive"))
+    .set(participants::lifecycle.eq(lifecycle::INACTIVE))
     .execute(conn)?)
 }

@@ -5,6 +5,7 @@
 use diesel::prelude::*;
 
 use crate::schema::{participants, token_callers, token_collections};
+use crate::states::caller_status;
 use crate::{DbConnection, StoreError};
 
 /// A caller of the collection API, keyed by its certificate's SHA-256 fingerprint.
@@ -80,7 +81,7 @@ pub fn ensure_caller(
             token_callers::id.eq(id),
             token_callers::subject.eq(subject),
             token_callers::seat_id.eq(seat_id),
-            token_callers::status.eq("active"),
+            token_callers::status.eq(caller_status::ACTIVE),
             token_callers::created_at.eq(now),
         ))
         .execute(conn)?;
@@ -103,7 +104,7 @@ pub fn callers(conn: &mut DbConnection) -> Result<Vec<CallerRow>, StoreError> {
 pub fn blacklist(conn: &mut DbConnection, id: &str, now: i64) -> Result<bool, StoreError> {
     Ok(diesel::update(token_callers::table.find(id))
         .set((
-            token_callers::status.eq("blacklisted"),
+            token_callers::status.eq(caller_status::BLACKLISTED),
             token_callers::blacklisted_at.eq(now),
         ))
         .execute(conn)?
@@ -114,7 +115,7 @@ pub fn blacklist(conn: &mut DbConnection, id: &str, now: i64) -> Result<bool, St
 /// counts usage from there). Returns whether the caller exists.
 pub fn reactivate(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
     Ok(diesel::update(token_callers::table.find(id))
-        .set(token_callers::status.eq("active"))
+        .set(token_callers::status.eq(caller_status::ACTIVE))
         .execute(conn)?
         > 0)
 }

@@ -6,6 +6,7 @@
 use diesel::prelude::*;
 
 use crate::schema::sml_jobs;
+use crate::states::job_status;
 use crate::{DbConnection, StoreError};
 
 /// A stored job.
@@ -47,7 +48,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewSmlJob) -> Result<SmlJobRow, Sto
             sml_jobs::scheme.eq(&new.scheme),
             sml_jobs::value.eq(&new.value),
             sml_jobs::action.eq(&new.action),
-            sml_jobs::status.eq("pending"),
+            sml_jobs::status.eq(job_status::PENDING),
             sml_jobs::attempts.eq(0),
             sml_jobs::next_run_at.eq(new.created_at),
             sml_jobs::created_at.eq(new.created_at),
@@ -61,7 +62,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewSmlJob) -> Result<SmlJobRow, Sto
 /// ordering per participant).
 pub fn pending(conn: &mut DbConnection, limit: i64) -> Result<Vec<SmlJobRow>, StoreError> {
     Ok(sml_jobs::table
-        .filter(sml_jobs::status.eq("pending"))
+        .filter(sml_jobs::status.eq(job_status::PENDING))
         .order(sml_jobs::id)
         .limit(limit.max(0))
         .select(SmlJobRow::as_select())
@@ -105,7 +106,7 @@ pub fn record_attempt(
 ) -> Result<bool, StoreError> {
     let guard = sml_jobs::table
         .filter(sml_jobs::id.eq(id))
-        .filter(sml_jobs::status.eq("pending"))
+        .filter(sml_jobs::status.eq(job_status::PENDING))
         .filter(sml_jobs::attempts.eq(seen_attempts));
     let changed = diesel::update(guard)
         .set((
@@ -140,10 +141,10 @@ pub fn supersede_pending(
     Ok(diesel::update(
         sml_jobs::table
             .filter(sml_jobs::participant_key.eq(participant_key))
-            .filter(sml_jobs::status.eq("pending")),
+            .filter(sml_jobs::status.eq(job_status::PENDING)),
     )
     .set((
-        sml_jobs::status.eq("superseded"),
+        sml_jobs::status.eq(job_status::SUPERSEDED),
         sml_jobs::updated_at.eq(now),
     ))
     .execute(conn)?)
@@ -154,10 +155,10 @@ pub fn retry(conn: &mut DbConnection, id: i64, now: i64) -> Result<bool, StoreEr
     Ok(diesel::update(
         sml_jobs::table
             .filter(sml_jobs::id.eq(id))
-            .filter(sml_jobs::status.eq("failed")),
+            .filter(sml_jobs::status.eq(job_status::FAILED)),
     )
     .set((
-        sml_jobs::status.eq("pending"),
+        sml_jobs::status.eq(job_status::PENDING),
         sml_jobs::next_run_at.eq(now),
         sml_jobs::updated_at.eq(now),
     ))
@@ -168,7 +169,7 @@ pub fn retry(conn: &mut DbConnection, id: i64, now: i64) -> Result<bool, StoreEr
 /// How many jobs are pending.
 pub fn count_pending(conn: &mut DbConnection) -> Result<i64, StoreError> {
     Ok(sml_jobs::table
-        .filter(sml_jobs::status.eq("pending"))
+        .filter(sml_jobs::status.eq(job_status::PENDING))
         .count()
         .get_result(conn)?)
 }

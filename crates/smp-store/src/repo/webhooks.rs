@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use crate::repo::events::EventRow;
 use crate::schema::{events, webhook_deliveries, webhook_subscriptions};
+use crate::states::delivery_status;
 use crate::{DbConnection, StoreError};
 
 /// A stored subscription.
@@ -137,7 +138,7 @@ pub fn insert_delivery(
         .values((
             webhook_deliveries::subscription_id.eq(subscription_id),
             webhook_deliveries::event_row_id.eq(event_row_id),
-            webhook_deliveries::status.eq("pending"),
+            webhook_deliveries::status.eq(delivery_status::PENDING),
             webhook_deliveries::attempts.eq(0),
             webhook_deliveries::next_attempt_at.eq(now),
             webhook_deliveries::created_at.eq(now),
@@ -152,7 +153,7 @@ pub fn due(conn: &mut DbConnection, now: i64, limit: i64) -> Result<Vec<DueDeliv
     let rows: Vec<(DeliveryRow, EventRow, SubscriptionRow)> = webhook_deliveries::table
         .inner_join(events::table)
         .inner_join(webhook_subscriptions::table)
-        .filter(webhook_deliveries::status.eq("pending"))
+        .filter(webhook_deliveries::status.eq(delivery_status::PENDING))
         .filter(webhook_deliveries::next_attempt_at.le(now))
         .order(webhook_deliveries::id)
         .limit(limit.max(0))
@@ -205,7 +206,7 @@ pub fn record_attempt(
 ) -> Result<bool, StoreError> {
     let guard = webhook_deliveries::table
         .filter(webhook_deliveries::id.eq(id))
-        .filter(webhook_deliveries::status.eq("pending"))
+        .filter(webhook_deliveries::status.eq(delivery_status::PENDING))
         .filter(webhook_deliveries::attempts.eq(seen_attempts));
     let changed = diesel::update(guard)
         .set((
