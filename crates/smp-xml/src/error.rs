@@ -31,6 +31,18 @@ pub enum XmlError {
         /// The configured limit.
         limit: usize,
     },
+    /// The document exceeds one of the structural limits of [`crate::ParseOptions`]
+    /// (nesting, element or attribute counts, namespace URI length, rendered size). These
+    /// limits keep the memory and time a document costs proportional to its size; a
+    /// genuine SMP document stays far below them, so the sender must simplify the document
+    /// (or the operator raise the limit named by [`Limit`]).
+    #[error("document exceeds the limit of {max} {limit}")]
+    LimitExceeded {
+        /// Which limit.
+        limit: Limit,
+        /// The configured maximum.
+        max: usize,
+    },
     /// The root element is not the expected element in the expected namespace.
     #[error("root element is {{{found_ns}}}{found}, expected {{{expected_ns}}}{expected}")]
     WrongNamespace {
@@ -116,6 +128,67 @@ pub enum XmlError {
     },
 }
 
+/// The structural limits of [`crate::ParseOptions`], each with its own error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Limit {
+    /// Element nesting ([`crate::ParseOptions::max_depth`]), code `xml.limit.depth`.
+    Depth,
+    /// Elements in the document ([`crate::ParseOptions::max_elements`]), code
+    /// `xml.limit.elements`.
+    Elements,
+    /// Attributes, namespace declarations included, on one element
+    /// ([`crate::ParseOptions::max_element_attributes`]), code `xml.limit.element_attributes`.
+    ElementAttributes,
+    /// Attributes, namespace declarations included, in the document
+    /// ([`crate::ParseOptions::max_attributes`]), code `xml.limit.attributes`.
+    Attributes,
+    /// Bytes in one namespace URI ([`crate::ParseOptions::max_namespace_uri_bytes`]), code
+    /// `xml.limit.namespace_uri`.
+    NamespaceUri,
+    /// Namespace declarations in the document
+    /// ([`crate::ParseOptions::max_namespace_declarations`]), code
+    /// `xml.limit.namespace_declarations`.
+    NamespaceDeclarations,
+    /// Namespace bindings in scope summed over the elements
+    /// ([`crate::ParseOptions::max_namespace_scope`]), code `xml.limit.namespace_scope`.
+    NamespaceScope,
+    /// Bytes of the document as Ferry renders it ([`crate::ParseOptions::max_output_bytes`]
+    /// and [`crate::ParseOptions::max_output_ratio`]), code `xml.limit.output`.
+    Output,
+}
+
+impl Limit {
+    /// Stable machine-readable code, also returned by [`XmlError::code`].
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Depth => "xml.limit.depth",
+            Self::Elements => "xml.limit.elements",
+            Self::ElementAttributes => "xml.limit.element_attributes",
+            Self::Attributes => "xml.limit.attributes",
+            Self::NamespaceUri => "xml.limit.namespace_uri",
+            Self::NamespaceDeclarations => "xml.limit.namespace_declarations",
+            Self::NamespaceScope => "xml.limit.namespace_scope",
+            Self::Output => "xml.limit.output",
+        }
+    }
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Depth => "nesting levels",
+            Self::Elements => "elements",
+            Self::ElementAttributes => "attributes on one element",
+            Self::Attributes => "attributes in the document",
+            Self::NamespaceUri => "bytes in a namespace URI",
+            Self::NamespaceDeclarations => "namespace declarations",
+            Self::NamespaceScope => "namespace bindings in scope, summed over the elements",
+            Self::Output => "bytes of rendered output",
+        })
+    }
+}
+
 impl XmlError {
     /// Stable machine-readable code for this error, mapped to HTTP responses by the server.
     pub fn code(&self) -> &'static str {
@@ -123,6 +196,7 @@ impl XmlError {
             Self::Malformed { .. } => "xml.malformed",
             Self::DtdForbidden { .. } => "xml.dtd_forbidden",
             Self::TooLarge { .. } => "xml.too_large",
+            Self::LimitExceeded { limit, .. } => limit.code(),
             Self::WrongNamespace { .. } => "xml.wrong_namespace",
             Self::UnexpectedElement { .. } => "xml.unexpected_element",
             Self::MissingElement { .. } => "xml.missing_element",
@@ -153,6 +227,10 @@ impl XmlError {
         Self::Malformed {
             detail: detail.into(),
         }
+    }
+
+    pub(crate) fn limit(limit: Limit, max: usize) -> Self {
+        Self::LimitExceeded { limit, max }
     }
 
     pub(crate) fn invalid_value(path: &str, expected: &'static str, found: &str) -> Self {

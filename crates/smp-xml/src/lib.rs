@@ -4,6 +4,10 @@
 //!
 //! * Readers refuse DOCTYPEs and custom entities, oversize input, wrong namespaces, and
 //!   elements out of schema order; every error has a stable [`XmlError::code`].
+//! * What a document costs stays proportional to its size: the [`ParseOptions`] limits
+//!   (nesting, element and attribute counts, namespace URIs and scope, rendered size, each
+//!   with its [`Limit`] code) are checked while reading, and writers declare each
+//!   namespace at most once per declaration in the source.
 //! * Writers emit schema-valid documents that are already in canonical XML form, which is
 //!   what lets [`sign_service_metadata`] sign exactly the bytes it returns (inclusive C14N
 //!   1.0, RSA-SHA256, SHA-256, enveloped signature as Peppol SMP 1.4.0 requires).
@@ -43,7 +47,7 @@ pub use crate::{
     dsig::sign::sign_service_metadata,
     dsig::signing_key::SigningKey,
     dsig::verify::{DsigVerifier, SignatureVerifier, VerifiedSignature},
-    error::XmlError,
+    error::{Limit, XmlError},
     model::business_card::{BusinessCard, BusinessEntity, Contact, EntityIdentifier, Name},
     model::extension::Extension,
     model::service_group::ServiceGroup,

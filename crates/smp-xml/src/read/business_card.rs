@@ -5,10 +5,15 @@ use crate::model::business_card::{BusinessCard, BusinessEntity, Contact, EntityI
 use crate::ns;
 use crate::read::dom::{self, Element};
 use crate::read::fields;
-use crate::read::options::ParseOptions;
+use crate::read::options::{OutputBudget, ParseOptions};
 use crate::read::walk::{self, Children};
+use crate::write;
+use crate::write::business_card::write_card_element;
 
 /// Parses a Peppol Directory `BusinessCard` document.
+///
+/// The [`ParseOptions`] limits apply, including the size of the document
+/// [`write_business_card`](crate::write_business_card) renders from the result.
 pub fn parse_business_card(xml: &[u8], opts: &ParseOptions) -> Result<BusinessCard, XmlError> {
     let root = dom::parse_document(xml, opts)?;
     fields::expect_root(&root, ns::BC, "BusinessCard")?;
@@ -27,10 +32,13 @@ pub fn parse_business_card(xml: &[u8], opts: &ParseOptions) -> Result<BusinessCa
         )?);
     }
     c.finish("BusinessEntity")?;
-    Ok(BusinessCard {
+    let card = BusinessCard {
         participant,
         entities,
-    })
+    };
+    let budget = OutputBudget::new(opts, xml.len());
+    write::check_size(&budget, |w| write_card_element(w, &card))?;
+    Ok(card)
 }
 
 fn two_letters(text: String, path: &str, expected: &'static str) -> Result<String, XmlError> {

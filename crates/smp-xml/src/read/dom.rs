@@ -5,28 +5,39 @@
 //! representation. Comments and processing instructions are dropped here.
 //!
 //! It is public for the other XML Ferry reads (the SML's SOAP answers): one hardened reader
-//! (no DTDs, no custom entities, bounded size and nesting, UTF-8 only) instead of several.
+//! (no DTDs, no custom entities, UTF-8 only, bounded size, nesting, element and attribute
+//! counts and namespace use, see [`ParseOptions`]) instead of several. Memory stays
+//! proportional to the input: namespace URIs and names are shared, and every lookup and
+//! duplicate check is a hash probe or a sort, never a scan of everything in scope.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use quick_xml::Reader;
-use quick_xml::events::Event;
+use quick_xml::events::{BytesStart, Event};
 
-use crate::error::XmlError;
+use crate::error::{Limit, XmlError};
 use crate::read::options::ParseOptions;
 
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
-/// Nesting limit: SMP documents are about ten levels deep; this keeps recursion bounded.
-const MAX_DEPTH: usize = 128;
 
 /// An element with its expanded name, the prefix it was written with and its content.
+///
+/// Namespace URIs and names are shared (`Arc<str>`, one allocation per distinct string in
+/// a document), so a long URI declared once and used by many elements or attributes costs
+/// its length once, as it does in the input, and copying a subtree copies no names.
 #[derive(Debug, Clone)]
 pub struct Element {
     /// Namespace URI, empty for no namespace.
-    pub(crate) ns: String,
-    pub(crate) local: String,
-    pub(crate) prefix: Option<String>,
-    /// Ordinary attributes (namespace declarations are resolved away).
+    pub(crate) ns: Arc<str>,
+    pub(crate) local: Arc<str>,
+    pub(crate) prefix: Option<Arc<str>>,
+    /// Ordinary attributes (namespace declarations are in `decls`).
     pub(crate) attrs: Vec<Attribute>,
+    /// The namespace declarations written on this element, in document order: (prefix,
+    /// `""` for the default namespace; URI, `""` to undeclare the default namespace).
+    pub(crate) decls: Vec<(String, Arc<str>)>,
     pub(crate) children: Vec<Node>,
 }
 
@@ -34,9 +45,9 @@ pub struct Element {
 #[derive(Debug, Clone)]
 pub(crate) struct Attribute {
     /// Namespace URI, empty for unqualified attributes.
-    pub(crate) ns: String,
-    pub(crate) local: String,
-    pub(crate) prefix: Option<String>,
+    pub(crate) ns: Arc<str>,
+    pub(crate) local: Arc<str>,
+    pub(crate) prefix: Option<Arc<str>>,
     pub(crate) value: String,
 }
 
@@ -60,14 +71,14 @@ impl Element {
 
     /// Whether this is `{ns}local`.
     pub fn is(&self, ns: &str, local: &str) -> bool {
-        self.ns == ns && self.local == local
+        *self.ns == *ns && *self.local == *local
     }
 
     /// The unqualified attribute `name`, if present.
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
-            .find(|a| a.ns.is_empty() && a.local == name)
+            .find(|a| a.ns.is_empty() && *a.local == *name)
             .map(|a| a.value.as_str())
     }
 
@@ -99,29 +110,85 @@ impl Element {
     /// `{ns}local` (or `local` without a namespace), for messages.
     pub fn display_name(&self) -> String {
         if self.ns.is_empty() {
-            self.local.clone()
+            self.local.to_string()
         } else {
             format!("{{{}}}{}", self.ns, self.local)
         }
     }
 }
 
-/// One level of namespace bindings: (prefix or None for default, URI; empty URI undeclares
-/// the default namespace).
-type Scope = Vec<(Option<String>, String)>;
+/// The namespace bindings in scope while parsing, and the document's string table.
+///
+/// Lookups are one hash probe whatever the nesting or the number of declarations; each
+/// element's own declarations are popped again when it closes.
+struct Namespaces {
+    /// Every distinct namespace URI, local name and prefix of the document, stored once.
+    strings: HashSet<Arc<str>>,
+    /// Per prefix (`""` for the default namespace), its bindings from outermost to
+    /// innermost.
+    bound: HashMap<String, Vec<Arc<str>>>,
+    empty: Arc<str>,
+    xml: Arc<str>,
+    /// Declarations read so far.
+    declarations: usize,
+    /// Prefixes (and the default namespace) currently bound.
+    in_scope: usize,
+}
 
-fn lookup<'a>(scopes: &'a [Scope], prefix: Option<&str>) -> Option<&'a str> {
-    if prefix == Some("xml") {
-        return Some(XML_NS);
+impl Namespaces {
+    fn new() -> Self {
+        let empty: Arc<str> = Arc::from("");
+        let xml: Arc<str> = Arc::from(XML_NS);
+        Self {
+            strings: [empty.clone(), xml.clone()].into_iter().collect(),
+            bound: HashMap::new(),
+            empty,
+            xml,
+            declarations: 0,
+            in_scope: 0,
+        }
     }
-    for scope in scopes.iter().rev() {
-        for (p, uri) in scope.iter().rev() {
-            if p.as_deref() == prefix {
-                return Some(uri.as_str());
+
+    fn intern(&mut self, s: &str) -> Arc<str> {
+        if let Some(shared) = self.strings.get(s) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(s);
+        self.strings.insert(shared.clone());
+        shared
+    }
+
+    /// The URI bound to `prefix` (`""` = default namespace), if any.
+    fn resolve(&self, prefix: &str) -> Option<&Arc<str>> {
+        if prefix == "xml" {
+            return Some(&self.xml);
+        }
+        self.bound.get(prefix).and_then(|stack| stack.last())
+    }
+
+    fn push(&mut self, decls: &[(String, Arc<str>)]) {
+        for (prefix, uri) in decls {
+            let stack = match self.bound.get_mut(prefix.as_str()) {
+                Some(stack) => stack,
+                None => self.bound.entry(prefix.clone()).or_default(),
+            };
+            if stack.is_empty() {
+                self.in_scope += 1;
+            }
+            stack.push(uri.clone());
+        }
+    }
+
+    fn pop(&mut self, decls: &[(String, Arc<str>)]) {
+        for (prefix, _) in decls {
+            if let Some(stack) = self.bound.get_mut(prefix.as_str()) {
+                stack.pop();
+                if stack.is_empty() {
+                    self.in_scope -= 1;
+                }
             }
         }
     }
-    None
 }
 
 fn split_qname(name: &str) -> Result<(Option<&str>, &str), XmlError> {
@@ -192,15 +259,13 @@ fn decode_attribute(raw: &str) -> Result<String, XmlError> {
     Ok(out)
 }
 
-struct Open {
-    element: Element,
-}
-
-/// Parses `xml` into its root element, enforcing size, encoding, DTD and namespace rules.
+/// Parses `xml` into its root element, enforcing size, encoding, DTD, namespace and
+/// structural limits (see [`ParseOptions`]).
 ///
 /// # Errors
 ///
-/// [`XmlError::TooLarge`], [`XmlError::DtdForbidden`] or a malformed-document error.
+/// [`XmlError::TooLarge`], [`XmlError::LimitExceeded`], [`XmlError::DtdForbidden`] or a
+/// malformed-document error.
 pub fn parse_document(xml: &[u8], opts: &ParseOptions) -> Result<Element, XmlError> {
     if xml.len() > opts.max_bytes {
         return Err(XmlError::TooLarge {
@@ -211,11 +276,60 @@ pub fn parse_document(xml: &[u8], opts: &ParseOptions) -> Result<Element, XmlErr
     let xml = xml.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml);
     let text = std::str::from_utf8(xml)
         .map_err(|e| XmlError::malformed(format!("input is not UTF-8: {e}")))?;
-    parse_str(text)
+    parse_text(text, opts)
 }
 
-/// Parses a well-formed fragment holding exactly one element (used for `Extension`).
+/// Parses a well-formed fragment holding exactly one element (used for `Extension`) with
+/// the default limits.
 pub(crate) fn parse_str(text: &str) -> Result<Element, XmlError> {
+    parse_text(text, &ParseOptions::default())
+}
+
+/// Running totals checked against the [`ParseOptions`] limits.
+struct Counts<'o> {
+    opts: &'o ParseOptions,
+    elements: usize,
+    attributes: usize,
+    /// Namespace bindings in scope, summed over the elements so far.
+    scope: usize,
+}
+
+impl Counts<'_> {
+    fn element(&mut self) -> Result<(), XmlError> {
+        self.elements += 1;
+        if self.elements > self.opts.max_elements {
+            return Err(XmlError::limit(Limit::Elements, self.opts.max_elements));
+        }
+        Ok(())
+    }
+
+    fn scope(&mut self, in_scope: usize) -> Result<(), XmlError> {
+        self.scope = self.scope.saturating_add(in_scope);
+        if self.scope > self.opts.max_namespace_scope {
+            return Err(XmlError::limit(
+                Limit::NamespaceScope,
+                self.opts.max_namespace_scope,
+            ));
+        }
+        Ok(())
+    }
+
+    fn attribute(&mut self, on_element: usize) -> Result<(), XmlError> {
+        if on_element > self.opts.max_element_attributes {
+            return Err(XmlError::limit(
+                Limit::ElementAttributes,
+                self.opts.max_element_attributes,
+            ));
+        }
+        self.attributes += 1;
+        if self.attributes > self.opts.max_attributes {
+            return Err(XmlError::limit(Limit::Attributes, self.opts.max_attributes));
+        }
+        Ok(())
+    }
+}
+
+fn parse_text(text: &str, opts: &ParseOptions) -> Result<Element, XmlError> {
     if let Some(bad) = text.chars().find(|c| !is_xml_char(*c)) {
         return Err(XmlError::malformed(format!(
             "character U+{:04X} is not allowed in XML",
@@ -228,8 +342,14 @@ pub(crate) fn parse_str(text: &str) -> Result<Element, XmlError> {
     config.check_comments = true;
     config.expand_empty_elements = false;
 
-    let mut scopes: Vec<Scope> = Vec::new();
-    let mut stack: Vec<Open> = Vec::new();
+    let mut namespaces = Namespaces::new();
+    let mut counts = Counts {
+        opts,
+        elements: 0,
+        attributes: 0,
+        scope: 0,
+    };
+    let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
 
     loop {
@@ -264,83 +384,17 @@ pub(crate) fn parse_str(text: &str) -> Result<Element, XmlError> {
                 let (Event::Start(start) | Event::Empty(start)) = ev else {
                     continue;
                 };
-                if stack.len() >= MAX_DEPTH {
-                    return Err(XmlError::malformed(format!(
-                        "elements nested deeper than {MAX_DEPTH} levels"
-                    )));
+                if stack.len() >= opts.max_depth {
+                    return Err(XmlError::limit(Limit::Depth, opts.max_depth));
                 }
-                let mut scope: Scope = Vec::new();
-                let mut raw_attrs: Vec<(String, String)> = Vec::new();
-                for attr in start.attributes() {
-                    let attr = attr.map_err(|e| XmlError::malformed(e.to_string()))?;
-                    let key = attr.key.0;
-                    let value = decode_attribute(&attr.value)?;
-                    if key == "xmlns" {
-                        scope.push((None, value));
-                    } else if let Some(p) = key.strip_prefix("xmlns:") {
-                        if value.is_empty() {
-                            return Err(XmlError::malformed(format!(
-                                "prefix {p:?} cannot be undeclared in XML 1.0"
-                            )));
-                        }
-                        if p == "xmlns" || (p == "xml" && value != XML_NS) || value == XMLNS_NS {
-                            return Err(XmlError::malformed(format!(
-                                "reserved namespace binding xmlns:{p}"
-                            )));
-                        }
-                        scope.push((Some(p.to_owned()), value));
-                    } else {
-                        raw_attrs.push((key.to_owned(), value));
-                    }
-                }
-                scopes.push(scope);
-                let qname = start.name().0.to_owned();
-                let (prefix, local) = split_qname(&qname)?;
-                let ns = lookup(&scopes, prefix)
-                    .or(if prefix.is_none() { Some("") } else { None })
-                    .ok_or_else(|| {
-                        XmlError::malformed(format!("undeclared namespace prefix in <{qname}>"))
-                    })?
-                    .to_owned();
-                let mut attrs: Vec<Attribute> = Vec::with_capacity(raw_attrs.len());
-                for (key, value) in raw_attrs {
-                    let (aprefix, alocal) = split_qname(&key)?;
-                    let ans = match aprefix {
-                        None => String::new(),
-                        Some(_) => lookup(&scopes, aprefix)
-                            .filter(|u| !u.is_empty())
-                            .ok_or_else(|| {
-                                XmlError::malformed(format!(
-                                    "undeclared namespace prefix in attribute {key}"
-                                ))
-                            })?
-                            .to_owned(),
-                    };
-                    if attrs.iter().any(|a| a.ns == ans && a.local == alocal) {
-                        return Err(XmlError::malformed(format!(
-                            "duplicate attribute {key} on <{qname}>"
-                        )));
-                    }
-                    attrs.push(Attribute {
-                        ns: ans,
-                        local: alocal.to_owned(),
-                        prefix: aprefix.map(str::to_owned),
-                        value,
-                    });
-                }
-                let element = Element {
-                    ns,
-                    local: local.to_owned(),
-                    prefix: prefix.map(str::to_owned),
-                    attrs,
-                    children: Vec::new(),
-                };
-                stack.push(Open { element });
+                counts.element()?;
+                let element = open_element(&start, &mut namespaces, &mut counts)?;
+                stack.push(element);
                 if is_empty {
-                    close(&mut stack, &mut scopes, &mut root);
+                    close(&mut stack, &mut namespaces, &mut root);
                 }
             }
-            Event::End(_) => close(&mut stack, &mut scopes, &mut root),
+            Event::End(_) => close(&mut stack, &mut namespaces, &mut root),
             Event::Text(t) => push_text(&mut stack, &t.xml10_content())?,
             Event::CData(t) => push_text(&mut stack, &t.xml10_content())?,
             Event::GeneralRef(r) => {
@@ -358,23 +412,153 @@ pub(crate) fn parse_str(text: &str) -> Result<Element, XmlError> {
     root.ok_or_else(|| XmlError::malformed("document has no root element"))
 }
 
-fn close(stack: &mut Vec<Open>, scopes: &mut Vec<Scope>, root: &mut Option<Element>) {
-    scopes.pop();
-    if let Some(open) = stack.pop() {
+/// Builds the element for a start tag: its declarations go in scope, its names and
+/// attributes are resolved, and duplicates are refused.
+fn open_element(
+    start: &BytesStart<'_>,
+    namespaces: &mut Namespaces,
+    counts: &mut Counts<'_>,
+) -> Result<Element, XmlError> {
+    let opts = counts.opts;
+    let mut decls: Vec<(String, Arc<str>)> = Vec::new();
+    let mut raw_attrs: Vec<(String, String)> = Vec::new();
+    for (i, attr) in start.attributes().enumerate() {
+        counts.attribute(i + 1)?;
+        let attr = attr.map_err(|e| XmlError::malformed(e.to_string()))?;
+        let key = attr.key.0;
+        let value = decode_attribute(&attr.value)?;
+        let prefix = if key == "xmlns" {
+            ""
+        } else if let Some(p) = key.strip_prefix("xmlns:") {
+            if value.is_empty() {
+                return Err(XmlError::malformed(format!(
+                    "prefix {p:?} cannot be undeclared in XML 1.0"
+                )));
+            }
+            p
+        } else {
+            raw_attrs.push((key.to_owned(), value));
+            continue;
+        };
+        // Namespaces in XML 1.0 §3: `xmlns` is never declared, `xml` only to its own URI,
+        // and neither URI is bound to any other prefix.
+        let reserved = match prefix {
+            "xmlns" => true,
+            "xml" => value != XML_NS,
+            _ => value == XML_NS || value == XMLNS_NS,
+        };
+        if reserved {
+            return Err(XmlError::malformed(format!(
+                "reserved namespace binding {key}=\"{value}\""
+            )));
+        }
+        if value.len() > opts.max_namespace_uri_bytes {
+            return Err(XmlError::limit(
+                Limit::NamespaceUri,
+                opts.max_namespace_uri_bytes,
+            ));
+        }
+        namespaces.declarations += 1;
+        if namespaces.declarations > opts.max_namespace_declarations {
+            return Err(XmlError::limit(
+                Limit::NamespaceDeclarations,
+                opts.max_namespace_declarations,
+            ));
+        }
+        let uri = namespaces.intern(&value);
+        decls.push((prefix.to_owned(), uri));
+    }
+    // quick-xml refuses repeated attribute names, so a prefix is declared at most once here.
+    namespaces.push(&decls);
+    counts.scope(namespaces.in_scope)?;
+    let (ns, local, prefix, attrs) = resolve_names(start.name().0, raw_attrs, namespaces)?;
+    Ok(Element {
+        ns,
+        local,
+        prefix,
+        attrs,
+        decls,
+        children: Vec::new(),
+    })
+}
+
+type Resolved = (Arc<str>, Arc<str>, Option<Arc<str>>, Vec<Attribute>);
+
+fn resolve_names(
+    qname: &str,
+    raw_attrs: Vec<(String, String)>,
+    namespaces: &mut Namespaces,
+) -> Result<Resolved, XmlError> {
+    let (prefix, local) = split_qname(qname)?;
+    let ns = match namespaces.resolve(prefix.unwrap_or("")) {
+        Some(uri) => uri.clone(),
+        None if prefix.is_none() => namespaces.empty.clone(),
+        None => {
+            return Err(XmlError::malformed(format!(
+                "undeclared namespace prefix in <{qname}>"
+            )));
+        }
+    };
+    let mut attrs: Vec<Attribute> = Vec::with_capacity(raw_attrs.len());
+    for (key, value) in raw_attrs {
+        let (aprefix, alocal) = split_qname(&key)?;
+        let ans = match aprefix {
+            None => namespaces.empty.clone(),
+            Some(p) => namespaces
+                .resolve(p)
+                .filter(|u| !u.is_empty())
+                .ok_or_else(|| {
+                    XmlError::malformed(format!("undeclared namespace prefix in attribute {key}"))
+                })?
+                .clone(),
+        };
+        attrs.push(Attribute {
+            ns: ans,
+            local: namespaces.intern(alocal),
+            prefix: aprefix.map(|p| namespaces.intern(p)),
+            value,
+        });
+    }
+    // Two prefixes bound to one URI make `a:x` and `b:x` the same attribute. Sorting the
+    // expanded names finds that in O(n log n).
+    if attrs.len() > 1 {
+        let mut names: Vec<(&str, &str)> = attrs.iter().map(|a| (&*a.ns, &*a.local)).collect();
+        names.sort_unstable();
+        if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
+            let (ans, alocal) = pair[0];
+            let name = if ans.is_empty() {
+                alocal.to_owned()
+            } else {
+                format!("{{{ans}}}{alocal}")
+            };
+            return Err(XmlError::malformed(format!(
+                "duplicate attribute {name} on <{qname}>"
+            )));
+        }
+    }
+    let local = namespaces.intern(local);
+    let prefix = prefix.map(|p| namespaces.intern(p));
+    Ok((ns, local, prefix, attrs))
+}
+
+fn close(stack: &mut Vec<Element>, namespaces: &mut Namespaces, root: &mut Option<Element>) {
+    if let Some(mut element) = stack.pop() {
+        namespaces.pop(&element.decls);
+        element.children.shrink_to_fit();
         match stack.last_mut() {
-            Some(parent) => parent.element.children.push(Node::Element(open.element)),
-            None => *root = Some(open.element),
+            Some(parent) => parent.children.push(Node::Element(element)),
+            None => *root = Some(element),
         }
     }
 }
 
-fn push_text(stack: &mut [Open], text: &str) -> Result<(), XmlError> {
+fn push_text(stack: &mut [Element], text: &str) -> Result<(), XmlError> {
     match stack.last_mut() {
-        Some(open) => {
-            if let Some(Node::Text(prev)) = open.element.children.last_mut() {
+        Some(element) => {
+            if let Some(Node::Text(prev)) = element.children.last_mut() {
                 prev.push_str(text);
             } else if !text.is_empty() {
-                open.element.children.push(Node::Text(text.to_owned()));
+                element.children.push(Node::Text(text.to_owned()));
             }
             Ok(())
         }
@@ -393,11 +577,13 @@ mod tests {
             r#"<a:r xmlns:a="urn:a" xmlns="urn:d" x="1&#10;&amp;"><c a:y="z">t&lt;&#x41;<![CDATA[<]]></c></a:r>"#,
         )
         .unwrap();
-        assert_eq!(root.ns, "urn:a");
+        assert_eq!(root.ns(), "urn:a");
         assert_eq!(root.attr("x"), Some("1\n&"));
         let c = root.child_elements().next().unwrap();
-        assert_eq!(c.ns, "urn:d");
-        assert_eq!(c.attrs[0].ns, "urn:a");
+        assert_eq!(c.ns(), "urn:d");
+        assert_eq!(&*c.attrs[0].ns, "urn:a");
+        // One allocation per distinct URI.
+        assert!(Arc::ptr_eq(&root.ns, &c.attrs[0].ns));
         assert_eq!(c.text(), "t<A<");
     }
 
@@ -427,8 +613,117 @@ mod tests {
     }
 
     #[test]
+    fn refuses_bad_namespace_use() {
+        for doc in [
+            // The same expanded attribute name through two prefixes.
+            "<r xmlns:a='urn:u' xmlns:b='urn:u' a:x='1' b:x='2'/>",
+            "<r xmlns:p='urn:u' xmlns:p='urn:v'/>",
+            "<r xmlns:p='http://www.w3.org/XML/1998/namespace'/>",
+            "<r xmlns='http://www.w3.org/2000/xmlns/'/>",
+            "<r xmlns:xml='urn:x'/>",
+            "<r xmlns:p=''/>",
+            "<r><p:c xmlns:p='urn:p'/><p:c/></r>",
+        ] {
+            assert_eq!(parse_str(doc).unwrap_err().code(), "xml.malformed", "{doc}");
+        }
+        // Declaring xml to its own URI is allowed, and a prefix may be rebound below.
+        let root =
+            parse_str("<p:r xmlns:xml='http://www.w3.org/XML/1998/namespace' xmlns:p='urn:1'><p:c xmlns:p='urn:2'/><p:c/></p:r>")
+                .unwrap();
+        let uris: Vec<&str> = root.child_elements().map(Element::ns).collect();
+        assert_eq!(uris, ["urn:2", "urn:1"]);
+    }
+
+    fn code_with(doc: &str, opts: &ParseOptions) -> &'static str {
+        parse_text(doc, opts).unwrap_err().code()
+    }
+
+    #[test]
+    fn limits_refuse_with_their_code_and_allow_the_maximum() {
+        let opts = ParseOptions {
+            max_depth: 3,
+            max_elements: 4,
+            max_element_attributes: 3,
+            max_attributes: 5,
+            max_namespace_uri_bytes: 5,
+            max_namespace_declarations: 2,
+            max_namespace_scope: 6,
+            ..ParseOptions::default()
+        };
+        // 6 bindings in scope summed over a (1), b (2), c (2) and d (1).
+        let ok = "<a xmlns:p='urn:1' x='1'><b xmlns='urn:2'><c/></b><d p:y='1' z='2'/></a>";
+        parse_text(ok, &opts).unwrap();
+        for (doc, code) in [
+            ("<a><b><c><d/></c></b></a>", "xml.limit.depth"),
+            ("<a><b/><b/><b/><b/></a>", "xml.limit.elements"),
+            (
+                "<a w='1' x='1' y='1' z='1'/>",
+                "xml.limit.element_attributes",
+            ),
+            (
+                "<a xmlns:p='u' x='1' y='1' z='1'/>",
+                "xml.limit.element_attributes",
+            ),
+            (
+                "<a x='1' y='1'><b x='1' y='1'/><b x='1' y='1'/></a>",
+                "xml.limit.attributes",
+            ),
+            ("<a xmlns='urn:12'/>", "xml.limit.namespace_uri"),
+            (
+                "<a xmlns:p='u'><b xmlns:q='u'/><c xmlns='u'/></a>",
+                "xml.limit.namespace_declarations",
+            ),
+        ] {
+            assert_eq!(code_with(doc, &opts), code, "{doc}");
+        }
+    }
+
+    /// With the attribute limits lifted, 50,000 attributes on one element are checked for
+    /// duplicates by sorting, not by comparing every pair.
+    #[test]
+    fn duplicate_attribute_check_is_not_quadratic() {
+        let opts = ParseOptions {
+            max_element_attributes: usize::MAX,
+            max_attributes: usize::MAX,
+            ..ParseOptions::default()
+        };
+        let attrs: String = (0..50_000).map(|i| format!(" a{i}='1'")).collect();
+        let root = parse_text(
+            &format!("<r xmlns:p='urn:p' xmlns:q='urn:p'{attrs}/>"),
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(root.attrs.len(), 50_000);
+        let doc = format!("<r xmlns:p='urn:p' xmlns:q='urn:p'{attrs} p:z='1' q:z='2'/>");
+        assert_eq!(code_with(&doc, &opts), "xml.malformed");
+    }
+
+    /// 20,000 prefixes declared on the root and used by 20,000 children: one hash probe per
+    /// name, not a walk over every declaration in scope.
+    #[test]
+    fn namespace_lookup_is_not_quadratic() {
+        let opts = ParseOptions {
+            max_namespace_declarations: usize::MAX,
+            max_namespace_scope: usize::MAX,
+            max_attributes: usize::MAX,
+            max_element_attributes: usize::MAX,
+            ..ParseOptions::default()
+        };
+        let decls: String = (0..20_000)
+            .map(|i| format!(" xmlns:p{i}='urn:{i}'"))
+            .collect();
+        let children = "<p0:c p1:a=''/>".repeat(20_000);
+        let root = parse_text(&format!("<r{decls}>{children}</r>"), &opts).unwrap();
+        assert_eq!(root.child_elements().count(), 20_000);
+        assert!(root.child_elements().all(|c| c.ns() == "urn:0"));
+    }
+
+    #[test]
     fn refuses_deep_nesting() {
-        let doc = "<a>".repeat(MAX_DEPTH + 1) + &"</a>".repeat(MAX_DEPTH + 1);
-        assert_eq!(parse_str(&doc).unwrap_err().code(), "xml.malformed");
+        let max = ParseOptions::default().max_depth;
+        let ok = "<a>".repeat(max) + &"</a>".repeat(max);
+        parse_str(&ok).unwrap();
+        let doc = "<a>".repeat(max + 1) + &"</a>".repeat(max + 1);
+        assert_eq!(parse_str(&doc).unwrap_err().code(), "xml.limit.depth");
     }
 }

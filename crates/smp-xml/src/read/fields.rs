@@ -3,7 +3,7 @@
 
 use peppol_id::{DocumentTypeId, IdError, ParticipantId, ProcessId};
 
-use crate::read::options::ParticipantRules;
+use crate::read::options::{OutputBudget, ParticipantRules};
 
 use crate::error::XmlError;
 use crate::model::extension::Extension;
@@ -16,15 +16,15 @@ pub(crate) fn expect_root(
     ns: &'static str,
     local: &'static str,
 ) -> Result<(), XmlError> {
-    if root.ns != ns {
+    if root.ns() != ns {
         return Err(XmlError::WrongNamespace {
             expected: local,
             expected_ns: ns,
-            found: root.local.clone(),
-            found_ns: root.ns.clone(),
+            found: root.local_name().to_owned(),
+            found_ns: root.ns().to_owned(),
         });
     }
-    if root.local != local {
+    if root.local_name() != local {
         return Err(XmlError::UnexpectedElement {
             path: "/".to_owned(),
             found: root.display_name(),
@@ -78,6 +78,7 @@ pub(crate) fn process(el: &Element, path: &str) -> Result<ProcessId, XmlError> {
 pub(crate) fn extension(
     children: &mut Children<'_>,
     ns: &str,
+    budget: &mut OutputBudget,
 ) -> Result<Option<Extension>, XmlError> {
     let Some(el) = children.optional(ns, "Extension") else {
         return Ok(None);
@@ -86,7 +87,7 @@ pub(crate) fn extension(
     let mut content = Children::of(el, &path)?;
     let inner = content.rest();
     match inner.as_slice() {
-        [one] => Ok(Some(Extension::from_element((*one).clone()))),
+        [one] => Ok(Some(Extension::from_element((*one).clone(), budget)?)),
         [] => Err(XmlError::MissingElement {
             path,
             expected: "one extension element".to_owned(),

@@ -5,12 +5,18 @@ use crate::model::service_group::ServiceGroup;
 use crate::ns;
 use crate::read::dom;
 use crate::read::fields;
-use crate::read::options::ParseOptions;
+use crate::read::options::{OutputBudget, ParseOptions};
 use crate::read::walk::Children;
+use crate::write;
+use crate::write::service_group::write_group_element;
 
 /// Parses a `ServiceGroup` document (as sent in a PUT or returned by an SMP).
+///
+/// The [`ParseOptions`] limits apply, including the size of the document
+/// [`write_service_group`](crate::write_service_group) renders from the result.
 pub fn parse_service_group(xml: &[u8], opts: &ParseOptions) -> Result<ServiceGroup, XmlError> {
     let root = dom::parse_document(xml, opts)?;
+    let mut budget = OutputBudget::new(opts, xml.len());
     fields::expect_root(&root, ns::SMP, "ServiceGroup")?;
     let mut c = Children::of(&root, "/ServiceGroup")?;
     let pid = c.required(ns::IDS, "ParticipantIdentifier")?;
@@ -39,11 +45,13 @@ pub fn parse_service_group(xml: &[u8], opts: &ParseOptions) -> Result<ServiceGro
         references.push(crate::read::walk::required_attr(r, "href", &path)?);
     }
     refs.finish("ServiceMetadataReference")?;
-    let extension = fields::extension(&mut c, ns::SMP)?;
+    let extension = fields::extension(&mut c, ns::SMP, &mut budget)?;
     c.finish("nothing after Extension")?;
-    Ok(ServiceGroup {
+    let group = ServiceGroup {
         participant,
         references,
         extension,
-    })
+    };
+    write::check_size(&budget, |w| write_group_element(w, &group))?;
+    Ok(group)
 }

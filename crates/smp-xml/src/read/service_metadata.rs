@@ -7,43 +7,62 @@ use crate::model::service_metadata::{
 use crate::ns;
 use crate::read::dom::{self, Element};
 use crate::read::fields;
-use crate::read::options::ParseOptions;
+use crate::read::options::{OutputBudget, ParseOptions};
 use crate::read::walk::{self, Children};
+use crate::write;
+use crate::write::service_metadata::{METADATA_DECLS, write_metadata_element};
 
 /// Parses an unsigned `ServiceMetadata` document (as sent in a PUT).
+///
+/// The [`ParseOptions`] limits apply, including the size of the document
+/// [`write_service_metadata`](crate::write_service_metadata) renders from the result.
 pub fn parse_service_metadata(
     xml: &[u8],
     opts: &ParseOptions,
 ) -> Result<ServiceMetadata, XmlError> {
     let root = dom::parse_document(xml, opts)?;
     fields::expect_root(&root, ns::SMP, "ServiceMetadata")?;
-    service_metadata(&root, "/ServiceMetadata", opts)
+    let mut budget = OutputBudget::new(opts, xml.len());
+    let metadata = service_metadata(&root, "/ServiceMetadata", opts, &mut budget)?;
+    check_size(&metadata, &budget)?;
+    Ok(metadata)
 }
 
 /// Parses a `SignedServiceMetadata` document. The signature must be present but is NOT
-/// checked here: use a [`crate::SignatureVerifier`] on the same bytes for that.
+/// checked here: use a [`crate::SignatureVerifier`] on the same bytes for that. The
+/// [`ParseOptions`] limits apply as in [`parse_service_metadata`].
 pub fn parse_signed_service_metadata(
     xml: &[u8],
     opts: &ParseOptions,
 ) -> Result<ServiceMetadata, XmlError> {
     let root = dom::parse_document(xml, opts)?;
     fields::expect_root(&root, ns::SMP, "SignedServiceMetadata")?;
+    let mut budget = OutputBudget::new(opts, xml.len());
     let mut c = Children::of(&root, "/SignedServiceMetadata")?;
     let sm = c.required(ns::SMP, "ServiceMetadata")?;
-    let metadata = service_metadata(sm, &c.child_path("ServiceMetadata"), opts)?;
+    let metadata = service_metadata(sm, &c.child_path("ServiceMetadata"), opts, &mut budget)?;
     if c.optional(ns::DS, "Signature").is_none() {
         return Err(XmlError::DsigMissing {
             detail: "no ds:Signature after ServiceMetadata in /SignedServiceMetadata".to_owned(),
         });
     }
     c.finish("nothing after ds:Signature")?;
+    check_size(&metadata, &budget)?;
     Ok(metadata)
+}
+
+/// The unsigned document rendered from `metadata` must fit in the output limit.
+fn check_size(metadata: &ServiceMetadata, budget: &OutputBudget) -> Result<(), XmlError> {
+    write::check_size(budget, |w| {
+        write_metadata_element(w, metadata, &METADATA_DECLS);
+    })
 }
 
 fn service_metadata(
     el: &Element,
     path: &str,
     opts: &ParseOptions,
+    budget: &mut OutputBudget,
 ) -> Result<ServiceMetadata, XmlError> {
     let mut c = Children::of(el, path)?;
     let result = if let Some(si) = c.optional(ns::SMP, "ServiceInformation") {
@@ -51,9 +70,10 @@ fn service_metadata(
             si,
             &c.child_path("ServiceInformation"),
             opts,
+            budget,
         )?)
     } else if let Some(r) = c.optional(ns::SMP, "Redirect") {
-        ServiceMetadata::Redirect(redirect(r, &c.child_path("Redirect"))?)
+        ServiceMetadata::Redirect(redirect(r, &c.child_path("Redirect"), budget)?)
     } else {
         return Err(match c.rest().first() {
             Some(found) => XmlError::UnexpectedElement {
@@ -75,6 +95,7 @@ fn service_information(
     el: &Element,
     path: &str,
     opts: &ParseOptions,
+    budget: &mut OutputBudget,
 ) -> Result<ServiceInformation, XmlError> {
     let mut c = Children::of(el, path)?;
     let pid = c.required(ns::IDS, "ParticipantIdentifier")?;
@@ -94,10 +115,14 @@ fn service_information(
         .chain(lc.many(ns::SMP, "Process"))
         .enumerate()
     {
-        processes.push(process(p, &format!("{list_path}/Process[{}]", i + 1))?);
+        processes.push(process(
+            p,
+            &format!("{list_path}/Process[{}]", i + 1),
+            budget,
+        )?);
     }
     lc.finish("Process")?;
-    let extension = fields::extension(&mut c, ns::SMP)?;
+    let extension = fields::extension(&mut c, ns::SMP, budget)?;
     c.finish("nothing after Extension")?;
     Ok(ServiceInformation {
         participant,
@@ -107,7 +132,7 @@ fn service_information(
     })
 }
 
-fn process(el: &Element, path: &str) -> Result<Process, XmlError> {
+fn process(el: &Element, path: &str, budget: &mut OutputBudget) -> Result<Process, XmlError> {
     let mut c = Children::of(el, path)?;
     let pid = c.required(ns::IDS, "ProcessIdentifier")?;
     let process = fields::process(pid, &c.child_path("ProcessIdentifier"))?;
@@ -120,10 +145,14 @@ fn process(el: &Element, path: &str) -> Result<Process, XmlError> {
         .chain(lc.many(ns::SMP, "Endpoint"))
         .enumerate()
     {
-        endpoints.push(endpoint(e, &format!("{list_path}/Endpoint[{}]", i + 1))?);
+        endpoints.push(endpoint(
+            e,
+            &format!("{list_path}/Endpoint[{}]", i + 1),
+            budget,
+        )?);
     }
     lc.finish("Endpoint")?;
-    let extension = fields::extension(&mut c, ns::SMP)?;
+    let extension = fields::extension(&mut c, ns::SMP, budget)?;
     c.finish("nothing after Extension")?;
     Ok(Process {
         process,
@@ -140,7 +169,7 @@ fn optional_text(c: &mut Children<'_>, local: &str) -> Result<Option<(String, St
     Ok(Some((walk::text_of(el, &path)?, path)))
 }
 
-fn endpoint(el: &Element, path: &str) -> Result<Endpoint, XmlError> {
+fn endpoint(el: &Element, path: &str, budget: &mut OutputBudget) -> Result<Endpoint, XmlError> {
     let transport_profile = walk::required_attr(el, "transportProfile", path)?;
     let mut c = Children::of(el, path)?;
     let epr = c.required(ns::WSA, "EndpointReference")?;
@@ -171,7 +200,7 @@ fn endpoint(el: &Element, path: &str) -> Result<Endpoint, XmlError> {
     let technical_contact_url = walk::required_text(tcu, &c.child_path("TechnicalContactUrl"))?;
     let technical_information_url =
         optional_text(&mut c, "TechnicalInformationUrl")?.map(|(t, _)| t);
-    let extension = fields::extension(&mut c, ns::SMP)?;
+    let extension = fields::extension(&mut c, ns::SMP, budget)?;
     c.finish("nothing after Extension")?;
     Ok(Endpoint {
         transport_profile,
@@ -196,7 +225,7 @@ fn endpoint_reference(el: &Element, path: &str) -> Result<String, XmlError> {
     let address = walk::required_text(addr, &c.child_path("Address"))?;
     c.optional(ns::WSA, "ReferenceParameters");
     c.optional(ns::WSA, "Metadata");
-    if let Some(bad) = c.rest().into_iter().find(|e| e.ns == ns::WSA) {
+    if let Some(bad) = c.rest().into_iter().find(|e| e.ns() == ns::WSA) {
         return Err(XmlError::UnexpectedElement {
             path: path.to_owned(),
             found: bad.display_name(),
@@ -207,12 +236,12 @@ fn endpoint_reference(el: &Element, path: &str) -> Result<String, XmlError> {
     Ok(address)
 }
 
-fn redirect(el: &Element, path: &str) -> Result<Redirect, XmlError> {
+fn redirect(el: &Element, path: &str, budget: &mut OutputBudget) -> Result<Redirect, XmlError> {
     let href = walk::required_attr(el, "href", path)?;
     let mut c = Children::of(el, path)?;
     let uid = c.required(ns::SMP, "CertificateUID")?;
     let certificate_uid = walk::required_text(uid, &c.child_path("CertificateUID"))?;
-    let extension = fields::extension(&mut c, ns::SMP)?;
+    let extension = fields::extension(&mut c, ns::SMP, budget)?;
     c.finish("nothing after Extension")?;
     Ok(Redirect {
         href,

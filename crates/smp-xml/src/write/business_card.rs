@@ -2,13 +2,18 @@
 
 use crate::model::business_card::BusinessCard;
 use crate::ns;
-use crate::write::XML_DECLARATION;
 use crate::write::canonical::CanonicalWriter;
+use crate::write::document;
 
 /// Serialises a business card in the 2018-06-21 schema (default namespace, as the Peppol
 /// Directory writes it).
 pub fn write_business_card(bc: &BusinessCard) -> Vec<u8> {
     let mut w = CanonicalWriter::new();
+    write_card_element(&mut w, bc);
+    document(w)
+}
+
+pub(crate) fn write_card_element(w: &mut CanonicalWriter, bc: &BusinessCard) {
     w.start("BusinessCard", &[("", ns::BC)], &[]);
     w.leaf(
         "ParticipantIdentifier",
@@ -62,7 +67,4 @@ pub fn write_business_card(bc: &BusinessCard) -> Vec<u8> {
         w.end("BusinessEntity");
     }
     w.end("BusinessCard");
-    let mut out = String::from(XML_DECLARATION);
-    out.push_str(&w.finish());
-    out.into_bytes()
 }

@@ -3,8 +3,8 @@
 use crate::model::extension::Extension;
 use crate::model::service_metadata::{Endpoint, Redirect, ServiceInformation, ServiceMetadata};
 use crate::ns;
-use crate::write::XML_DECLARATION;
 use crate::write::canonical::CanonicalWriter;
+use crate::write::document;
 
 /// The namespace declarations our roots carry, sorted by prefix.
 pub(crate) const METADATA_DECLS: [(&str, &str); 3] =
@@ -14,9 +14,7 @@ pub(crate) const METADATA_DECLS: [(&str, &str); 3] =
 pub fn write_service_metadata(sm: &ServiceMetadata) -> Vec<u8> {
     let mut w = CanonicalWriter::new();
     write_metadata_element(&mut w, sm, &METADATA_DECLS);
-    let mut out = String::from(XML_DECLARATION);
-    out.push_str(&w.finish());
-    out.into_bytes()
+    document(w)
 }
 
 /// Writes the `smp:ServiceMetadata` element; `decls` already in scope are not repeated.

@@ -6,6 +6,7 @@
 mod common;
 
 mod bad_input;
+mod limits;
 mod round_trip;
 mod samples;
 mod signatures;

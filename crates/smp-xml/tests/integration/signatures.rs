@@ -229,3 +229,31 @@ fn signing_key_checks() {
         "sign.key"
     );
 }
+
+/// Inclusive C14N looks at every namespace binding in scope on every element. 9,750
+/// bindings (250 on each of 39 nested elements) over 20,000 elements took minutes in the
+/// verifier; the namespace-scope limit refuses the document before it is canonicalised.
+#[test]
+fn namespace_scope_that_would_slow_canonicalisation_is_refused() {
+    let pki = TestPki::generate("SMP");
+    let signed =
+        sign_service_metadata(&full_information(&ap_certificate_b64()), &pki.signing_key())
+            .unwrap();
+    let signed = String::from_utf8(signed).unwrap();
+    let mut nest = String::new();
+    for level in 0..39 {
+        let decls: String = (0..250)
+            .map(|i| format!(r#" xmlns:l{level}p{i}="urn:{i}""#))
+            .collect();
+        nest.push_str(&format!("<x{decls}>"));
+    }
+    nest.push_str(&"<a/>".repeat(20_000));
+    nest.push_str(&"</x>".repeat(39));
+    let xml = signed.replacen(
+        "<smp:Extension>",
+        &format!("<smp:Extension>{nest}</smp:Extension><smp:Extension>"),
+        1,
+    );
+    let err = DsigVerifier.verify(xml.as_bytes()).unwrap_err();
+    assert_eq!(err.code(), "xml.limit.namespace_scope", "{err}");
+}
