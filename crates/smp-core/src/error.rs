@@ -209,7 +209,10 @@ impl DomainError {
     /// compile until someone decides its class (and with it its HTTP status and exit code).
     pub fn class(&self) -> ErrorClass {
         match self {
-            Self::Xml(e) if e.code() == "xml.too_large" => ErrorClass::TooLarge,
+            // Too much input, or input that would render to too much output.
+            Self::Xml(e) if matches!(e.code(), "xml.too_large" | "xml.limit.output") => {
+                ErrorClass::TooLarge
+            }
             Self::Xml(_)
             | Self::Identifier(_)
             | Self::ParticipantMismatch { .. }

@@ -10,7 +10,6 @@
 //! proportional to the input: namespace URIs and names are shared, and every lookup and
 //! duplicate check is a hash probe or a sort, never a scan of everything in scope.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use quick_xml::Reader;
@@ -18,6 +17,14 @@ use quick_xml::events::{BytesStart, Event};
 
 use crate::error::{Limit, XmlError};
 use crate::read::options::ParseOptions;
+
+mod limits;
+mod namespaces;
+mod text;
+
+use limits::Counts;
+use namespaces::{Namespaces, split_qname};
+use text::{decode_attribute, is_xml_char, resolve_reference};
 
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
@@ -117,148 +124,6 @@ impl Element {
     }
 }
 
-/// The namespace bindings in scope while parsing, and the document's string table.
-///
-/// Lookups are one hash probe whatever the nesting or the number of declarations; each
-/// element's own declarations are popped again when it closes.
-struct Namespaces {
-    /// Every distinct namespace URI, local name and prefix of the document, stored once.
-    strings: HashSet<Arc<str>>,
-    /// Per prefix (`""` for the default namespace), its bindings from outermost to
-    /// innermost.
-    bound: HashMap<String, Vec<Arc<str>>>,
-    empty: Arc<str>,
-    xml: Arc<str>,
-    /// Declarations read so far.
-    declarations: usize,
-    /// Prefixes (and the default namespace) currently bound.
-    in_scope: usize,
-}
-
-impl Namespaces {
-    fn new() -> Self {
-        let empty: Arc<str> = Arc::from("");
-        let xml: Arc<str> = Arc::from(XML_NS);
-        Self {
-            strings: [empty.clone(), xml.clone()].into_iter().collect(),
-            bound: HashMap::new(),
-            empty,
-            xml,
-            declarations: 0,
-            in_scope: 0,
-        }
-    }
-
-    fn intern(&mut self, s: &str) -> Arc<str> {
-        if let Some(shared) = self.strings.get(s) {
-            return shared.clone();
-        }
-        let shared: Arc<str> = Arc::from(s);
-        self.strings.insert(shared.clone());
-        shared
-    }
-
-    /// The URI bound to `prefix` (`""` = default namespace), if any.
-    fn resolve(&self, prefix: &str) -> Option<&Arc<str>> {
-        if prefix == "xml" {
-            return Some(&self.xml);
-        }
-        self.bound.get(prefix).and_then(|stack| stack.last())
-    }
-
-    fn push(&mut self, decls: &[(String, Arc<str>)]) {
-        for (prefix, uri) in decls {
-            let stack = match self.bound.get_mut(prefix.as_str()) {
-                Some(stack) => stack,
-                None => self.bound.entry(prefix.clone()).or_default(),
-            };
-            if stack.is_empty() {
-                self.in_scope += 1;
-            }
-            stack.push(uri.clone());
-        }
-    }
-
-    fn pop(&mut self, decls: &[(String, Arc<str>)]) {
-        for (prefix, _) in decls {
-            if let Some(stack) = self.bound.get_mut(prefix.as_str()) {
-                stack.pop();
-                if stack.is_empty() {
-                    self.in_scope -= 1;
-                }
-            }
-        }
-    }
-}
-
-fn split_qname(name: &str) -> Result<(Option<&str>, &str), XmlError> {
-    match name.split_once(':') {
-        None if !name.is_empty() => Ok((None, name)),
-        Some((p, l)) if !p.is_empty() && !l.is_empty() && !l.contains(':') => Ok((Some(p), l)),
-        _ => Err(XmlError::malformed(format!(
-            "invalid qualified name {name:?}"
-        ))),
-    }
-}
-
-fn is_xml_char(c: char) -> bool {
-    matches!(c, '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
-/// Resolves one entity or character reference name (without `&` and `;`).
-fn resolve_reference(name: &str) -> Result<char, XmlError> {
-    let num = if let Some(hex) = name.strip_prefix("#x") {
-        Some(u32::from_str_radix(hex, 16).ok())
-    } else {
-        name.strip_prefix('#').map(|dec| dec.parse::<u32>().ok())
-    };
-    if let Some(num) = num {
-        return num
-            .and_then(char::from_u32)
-            .filter(|c| is_xml_char(*c))
-            .ok_or_else(|| XmlError::malformed(format!("invalid character reference &{name};")));
-    }
-    match name {
-        "lt" => Ok('<'),
-        "gt" => Ok('>'),
-        "amp" => Ok('&'),
-        "apos" => Ok('\''),
-        "quot" => Ok('"'),
-        _ => Err(XmlError::DtdForbidden {
-            detail: format!("entity reference &{name};"),
-        }),
-    }
-}
-
-/// Attribute-value normalisation (XML 1.0 §3.3.3 for CDATA attributes) plus reference
-/// resolution; only the predefined entities and character references are accepted.
-fn decode_attribute(raw: &str) -> Result<String, XmlError> {
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(i) = rest.find(['&', '\t', '\n', '\r', '<']) {
-        out.push_str(&rest[..i]);
-        let c = rest.as_bytes()[i];
-        rest = &rest[i + 1..];
-        match c {
-            b'&' => {
-                let end = rest
-                    .find(';')
-                    .ok_or_else(|| XmlError::malformed("unterminated reference in attribute"))?;
-                out.push(resolve_reference(&rest[..end])?);
-                rest = &rest[end + 1..];
-            }
-            b'<' => return Err(XmlError::malformed("'<' in attribute value")),
-            b'\r' => {
-                out.push(' ');
-                rest = rest.strip_prefix('\n').unwrap_or(rest);
-            }
-            _ => out.push(' '),
-        }
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
 /// Parses `xml` into its root element, enforcing size, encoding, DTD, namespace and
 /// structural limits (see [`ParseOptions`]).
 ///
@@ -283,50 +148,6 @@ pub fn parse_document(xml: &[u8], opts: &ParseOptions) -> Result<Element, XmlErr
 /// the default limits.
 pub(crate) fn parse_str(text: &str) -> Result<Element, XmlError> {
     parse_text(text, &ParseOptions::default())
-}
-
-/// Running totals checked against the [`ParseOptions`] limits.
-struct Counts<'o> {
-    opts: &'o ParseOptions,
-    elements: usize,
-    attributes: usize,
-    /// Namespace bindings in scope, summed over the elements so far.
-    scope: usize,
-}
-
-impl Counts<'_> {
-    fn element(&mut self) -> Result<(), XmlError> {
-        self.elements += 1;
-        if self.elements > self.opts.max_elements {
-            return Err(XmlError::limit(Limit::Elements, self.opts.max_elements));
-        }
-        Ok(())
-    }
-
-    fn scope(&mut self, in_scope: usize) -> Result<(), XmlError> {
-        self.scope = self.scope.saturating_add(in_scope);
-        if self.scope > self.opts.max_namespace_scope {
-            return Err(XmlError::limit(
-                Limit::NamespaceScope,
-                self.opts.max_namespace_scope,
-            ));
-        }
-        Ok(())
-    }
-
-    fn attribute(&mut self, on_element: usize) -> Result<(), XmlError> {
-        if on_element > self.opts.max_element_attributes {
-            return Err(XmlError::limit(
-                Limit::ElementAttributes,
-                self.opts.max_element_attributes,
-            ));
-        }
-        self.attributes += 1;
-        if self.attributes > self.opts.max_attributes {
-            return Err(XmlError::limit(Limit::Attributes, self.opts.max_attributes));
-        }
-        Ok(())
-    }
 }
 
 fn parse_text(text: &str, opts: &ParseOptions) -> Result<Element, XmlError> {
@@ -568,162 +389,4 @@ fn push_text(stack: &mut [Element], text: &str) -> Result<(), XmlError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn resolves_namespaces_and_references() {
-        let root = parse_str(
-            r#"<a:r xmlns:a="urn:a" xmlns="urn:d" x="1&#10;&amp;"><c a:y="z">t&lt;&#x41;<![CDATA[<]]></c></a:r>"#,
-        )
-        .unwrap();
-        assert_eq!(root.ns(), "urn:a");
-        assert_eq!(root.attr("x"), Some("1\n&"));
-        let c = root.child_elements().next().unwrap();
-        assert_eq!(c.ns(), "urn:d");
-        assert_eq!(&*c.attrs[0].ns, "urn:a");
-        // One allocation per distinct URI.
-        assert!(Arc::ptr_eq(&root.ns, &c.attrs[0].ns));
-        assert_eq!(c.text(), "t<A<");
-    }
-
-    #[test]
-    fn attribute_whitespace_is_normalised() {
-        let root = parse_str("<r x=\"a\r\nb\tc\"/>").unwrap();
-        assert_eq!(root.attr("x"), Some("a b c"));
-    }
-
-    #[test]
-    fn refuses_bad_documents() {
-        for (doc, code) in [
-            ("<r>&foo;</r>", "xml.dtd_forbidden"),
-            ("<r x='&foo;'/>", "xml.dtd_forbidden"),
-            ("<!DOCTYPE r><r/>", "xml.dtd_forbidden"),
-            ("<p:r/>", "xml.malformed"),
-            ("<r></s>", "xml.malformed"),
-            ("<r/><r/>", "xml.malformed"),
-            ("<r/>x", "xml.malformed"),
-            ("", "xml.malformed"),
-            ("<r a='1' a='2'/>", "xml.malformed"),
-            ("<r>&#0;</r>", "xml.malformed"),
-        ] {
-            let err = parse_str(doc).unwrap_err();
-            assert_eq!(err.code(), code, "{doc}");
-        }
-    }
-
-    #[test]
-    fn refuses_bad_namespace_use() {
-        for doc in [
-            // The same expanded attribute name through two prefixes.
-            "<r xmlns:a='urn:u' xmlns:b='urn:u' a:x='1' b:x='2'/>",
-            "<r xmlns:p='urn:u' xmlns:p='urn:v'/>",
-            "<r xmlns:p='http://www.w3.org/XML/1998/namespace'/>",
-            "<r xmlns='http://www.w3.org/2000/xmlns/'/>",
-            "<r xmlns:xml='urn:x'/>",
-            "<r xmlns:p=''/>",
-            "<r><p:c xmlns:p='urn:p'/><p:c/></r>",
-        ] {
-            assert_eq!(parse_str(doc).unwrap_err().code(), "xml.malformed", "{doc}");
-        }
-        // Declaring xml to its own URI is allowed, and a prefix may be rebound below.
-        let root =
-            parse_str("<p:r xmlns:xml='http://www.w3.org/XML/1998/namespace' xmlns:p='urn:1'><p:c xmlns:p='urn:2'/><p:c/></p:r>")
-                .unwrap();
-        let uris: Vec<&str> = root.child_elements().map(Element::ns).collect();
-        assert_eq!(uris, ["urn:2", "urn:1"]);
-    }
-
-    fn code_with(doc: &str, opts: &ParseOptions) -> &'static str {
-        parse_text(doc, opts).unwrap_err().code()
-    }
-
-    #[test]
-    fn limits_refuse_with_their_code_and_allow_the_maximum() {
-        let opts = ParseOptions {
-            max_depth: 3,
-            max_elements: 4,
-            max_element_attributes: 3,
-            max_attributes: 5,
-            max_namespace_uri_bytes: 5,
-            max_namespace_declarations: 2,
-            max_namespace_scope: 6,
-            ..ParseOptions::default()
-        };
-        // 6 bindings in scope summed over a (1), b (2), c (2) and d (1).
-        let ok = "<a xmlns:p='urn:1' x='1'><b xmlns='urn:2'><c/></b><d p:y='1' z='2'/></a>";
-        parse_text(ok, &opts).unwrap();
-        for (doc, code) in [
-            ("<a><b><c><d/></c></b></a>", "xml.limit.depth"),
-            ("<a><b/><b/><b/><b/></a>", "xml.limit.elements"),
-            (
-                "<a w='1' x='1' y='1' z='1'/>",
-                "xml.limit.element_attributes",
-            ),
-            (
-                "<a xmlns:p='u' x='1' y='1' z='1'/>",
-                "xml.limit.element_attributes",
-            ),
-            (
-                "<a x='1' y='1'><b x='1' y='1'/><b x='1' y='1'/></a>",
-                "xml.limit.attributes",
-            ),
-            ("<a xmlns='urn:12'/>", "xml.limit.namespace_uri"),
-            (
-                "<a xmlns:p='u'><b xmlns:q='u'/><c xmlns='u'/></a>",
-                "xml.limit.namespace_declarations",
-            ),
-        ] {
-            assert_eq!(code_with(doc, &opts), code, "{doc}");
-        }
-    }
-
-    /// With the attribute limits lifted, 50,000 attributes on one element are checked for
-    /// duplicates by sorting, not by comparing every pair.
-    #[test]
-    fn duplicate_attribute_check_is_not_quadratic() {
-        let opts = ParseOptions {
-            max_element_attributes: usize::MAX,
-            max_attributes: usize::MAX,
-            ..ParseOptions::default()
-        };
-        let attrs: String = (0..50_000).map(|i| format!(" a{i}='1'")).collect();
-        let root = parse_text(
-            &format!("<r xmlns:p='urn:p' xmlns:q='urn:p'{attrs}/>"),
-            &opts,
-        )
-        .unwrap();
-        assert_eq!(root.attrs.len(), 50_000);
-        let doc = format!("<r xmlns:p='urn:p' xmlns:q='urn:p'{attrs} p:z='1' q:z='2'/>");
-        assert_eq!(code_with(&doc, &opts), "xml.malformed");
-    }
-
-    /// 20,000 prefixes declared on the root and used by 20,000 children: one hash probe per
-    /// name, not a walk over every declaration in scope.
-    #[test]
-    fn namespace_lookup_is_not_quadratic() {
-        let opts = ParseOptions {
-            max_namespace_declarations: usize::MAX,
-            max_namespace_scope: usize::MAX,
-            max_attributes: usize::MAX,
-            max_element_attributes: usize::MAX,
-            ..ParseOptions::default()
-        };
-        let decls: String = (0..20_000)
-            .map(|i| format!(" xmlns:p{i}='urn:{i}'"))
-            .collect();
-        let children = "<p0:c p1:a=''/>".repeat(20_000);
-        let root = parse_text(&format!("<r{decls}>{children}</r>"), &opts).unwrap();
-        assert_eq!(root.child_elements().count(), 20_000);
-        assert!(root.child_elements().all(|c| c.ns() == "urn:0"));
-    }
-
-    #[test]
-    fn refuses_deep_nesting() {
-        let max = ParseOptions::default().max_depth;
-        let ok = "<a>".repeat(max) + &"</a>".repeat(max);
-        parse_str(&ok).unwrap();
-        let doc = "<a>".repeat(max + 1) + &"</a>".repeat(max + 1);
-        assert_eq!(parse_str(&doc).unwrap_err().code(), "xml.limit.depth");
-    }
-}
+mod tests;
