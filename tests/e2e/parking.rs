@@ -1,7 +1,8 @@
 //! The parking SMP: APs collect migration keys on a second https listener with their
 //! certificate; every outcome has its status and code; quotas blacklist, operators
-//! reactivate; per-IP and global limits; a collected key moves the participant to another
-//! Ferry, after which the parking SMP answers "already migrated".
+//! reactivate; per-IP and global limits, which callers without a valid certificate cannot
+//! spend; revoked certificates are refused; a collected key moves the participant to
+//! another Ferry, after which the parking SMP answers "already migrated".
 
 use ferry_e2e::free_port;
 use std::net::IpAddr;
@@ -190,29 +191,33 @@ fn every_outcome_has_its_status_and_code_and_a_collected_key_moves_the_participa
     // The open migration's key is handed out again, not replaced.
     assert_eq!(a.collect(VALID, P).json()["migrationKey"], key.as_str());
 
-    // Every attempt is in the log with its caller, participant and outcome.
+    // Every verified attempt is in the log with its caller, participant and outcome; the
+    // refusals before verification are only counted (rows per minute, without caller).
     let log = a
         .ferry
         .get_auth("/api/v1/parking/collections?limit=100", ADMIN_TOKEN)
         .json();
-    let outcomes: Vec<&str> = log
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter_map(|r| r["outcome"].as_str())
-        .collect();
+    let rows = log.as_array().expect("array");
+    let outcomes: Vec<&str> = rows.iter().filter_map(|r| r["outcome"].as_str()).collect();
     for code in [
         "ok",
-        "token.no_certificate",
-        "token.certificate_expired",
-        "token.certificate_not_yet_valid",
-        "token.untrusted_certificate",
-        "token.not_an_ap_certificate",
         "token.invalid_participant",
         "token.unknown_participant",
         "token.participant_inactive",
     ] {
         assert!(outcomes.contains(&code), "{code} missing from {outcomes:?}");
+    }
+    for row in rows {
+        if row["callerId"].is_null() {
+            assert!(
+                row["outcome"]
+                    .as_str()
+                    .is_some_and(|o| o.starts_with("token.") && o != "token.unknown_participant"),
+                "{row}"
+            );
+        } else {
+            assert_eq!(row["attempts"], 1, "{row}");
+        }
     }
     let ok = log
         .as_array()
@@ -360,7 +365,8 @@ fn quota_blacklists_operators_reactivate_and_limits_hold() {
         "token.no_certificate",
     );
 
-    // Global limit: two addresses together exhaust it.
+    // Global limit: two addresses together exhaust it. Requests without a certificate do
+    // not spend it.
     a.ferry
         .put_json(
             "/api/v1/parking/limits",
@@ -369,26 +375,44 @@ fn quota_blacklists_operators_reactivate_and_limits_hold() {
         )
         .assert_status(200);
     next_minute();
-    assert_problem(
-        &a.collect_from(Who::Nobody, Some(ip3), UNKNOWN),
-        401,
-        "token.no_certificate",
-    );
-    assert_problem(
-        &a.collect_from(Who::Nobody, Some(ip4), UNKNOWN),
-        401,
-        "token.no_certificate",
-    );
-    assert_problem(
-        &a.collect_from(VALID, Some(ip3), UNKNOWN),
-        404,
-        "token.unknown_participant",
-    );
+    for ip in [ip3, ip4, ip3, ip4] {
+        assert_problem(
+            &a.collect_from(Who::Nobody, Some(ip), UNKNOWN),
+            401,
+            "token.no_certificate",
+        );
+    }
+    for ip in [ip3, ip4, ip3] {
+        assert_problem(
+            &a.collect_from(VALID, Some(ip), UNKNOWN),
+            404,
+            "token.unknown_participant",
+        );
+    }
     assert_problem(
         &a.collect_from(VALID, Some(ip4), UNKNOWN),
         403,
         "token.global_limit",
     );
+    // The refusals of the minute before are in the log now, counted per address.
+    wait_for("the counted refusals of the last minute", || {
+        a.ferry
+            .get_auth("/api/v1/parking/collections?limit=1000", ADMIN_TOKEN)
+            .json()
+            .as_array()
+            .is_some_and(|rows| {
+                rows.iter().any(|r| {
+                    r["outcome"] == "token.no_certificate"
+                        && r["clientIp"] == "127.0.0.4"
+                        && r["attempts"] == 1
+                        && r["callerId"].is_null()
+                }) && rows.iter().any(|r| {
+                    r["outcome"] == "token.ip_limit"
+                        && r["clientIp"] == "127.0.0.3"
+                        && r["callerId"].as_str() == Some(id.as_str())
+                })
+            })
+    });
     let limits = a
         .ferry
         .get_auth("/api/v1/parking/limits", ADMIN_TOKEN)
@@ -418,6 +442,131 @@ fn production_refuses_test_certificates() {
             "{path} missing from the OpenAPI document"
         );
     }
+    assert_problem(
+        &a.collect(Who::Ap("ap-expired", &[]), UNKNOWN),
+        401,
+        "token.certificate_expired",
+    );
+}
+
+/// Regression: the global limit was spent before the certificate check, so anybody without
+/// a certificate could lock every AP out with `403 token.global_limit`.
+#[test]
+fn callers_without_a_valid_certificate_cannot_lock_out_the_aps() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = start(
+        &tmp.path().join("a"),
+        &[
+            ("FERRY_PARKING__PER_IP_PER_MINUTE", "5"),
+            ("FERRY_PARKING__GLOBAL_PER_MINUTE", "3"),
+        ],
+    );
+    if seconds_left_in_minute() < 15 {
+        next_minute();
+    }
+    let attackers: [IpAddr; 3] =
+        ["127.0.0.5", "127.0.0.6", "127.0.0.7"].map(|s| s.parse().expect("ip"));
+    for ip in attackers {
+        for _ in 0..5 {
+            assert_problem(
+                &a.collect_from(Who::Nobody, Some(ip), UNKNOWN),
+                401,
+                "token.no_certificate",
+            );
+        }
+        // Bounded per address, without the certificate being looked at again.
+        assert_problem(
+            &a.collect_from(Who::Ap("ap-untrusted", &[]), Some(ip), UNKNOWN),
+            403,
+            "token.ip_limit",
+        );
+    }
+    let ap: IpAddr = "127.0.0.8".parse().expect("ip");
+    for _ in 0..3 {
+        assert_problem(
+            &a.collect_from(VALID, Some(ap), UNKNOWN),
+            404,
+            "token.unknown_participant",
+        );
+    }
+    assert_problem(
+        &a.collect_from(VALID, Some(ap), UNKNOWN),
+        403,
+        "token.global_limit",
+    );
+    // Only the verified requests are rows of their own.
+    let log = a
+        .ferry
+        .get_auth("/api/v1/parking/collections?limit=1000", ADMIN_TOKEN)
+        .json();
+    let own: Vec<&Value> = log
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|r| {
+            !r["callerId"].is_null() && r["attempts"] == 1 && r["outcome"] != "token.global_limit"
+        })
+        .collect();
+    assert_eq!(own.len(), 3, "{log}");
+}
+
+/// A CRL file of the AP CA revoking the test AP certificate.
+fn crl_revoking_ap_valid(dir: &std::path::Path) -> std::path::PathBuf {
+    use openssl::asn1::Asn1Time;
+    use openssl::bn::BigNum;
+    use openssl::hash::MessageDigest;
+    use openssl::pkey::PKey;
+    use openssl::x509::extension::AuthorityKeyIdentifier;
+    use openssl::x509::{CrlNumber, X509, X509CrlBuilder, X509RevokedBuilder};
+
+    let ca = X509::from_pem(&read("certs-test/ap/ap-ca.crt.pem")).expect("AP CA");
+    let key = PKey::private_key_from_pem(&read("certs-test/ap/ap-ca.key.pem")).expect("AP CA key");
+    let revoked = X509::from_pem(&read("certs-test/ap/ap-valid.crt.pem")).expect("AP certificate");
+    let now = Asn1Time::days_from_now(0).expect("time");
+    let mut entry = X509RevokedBuilder::new().expect("revoked");
+    entry
+        .set_serial_number(revoked.serial_number())
+        .expect("serial");
+    entry.set_revocation_date(&now).expect("date");
+    let dummy = X509::builder().expect("builder");
+    let ctx = dummy.x509v3_context(Some(&ca), None);
+    let mut crl = X509CrlBuilder::new().expect("CRL");
+    crl.set_issuer_name(ca.subject_name()).expect("issuer");
+    crl.set_last_update(&now).expect("lastUpdate");
+    crl.set_next_update(&Asn1Time::days_from_now(7).expect("time"))
+        .expect("nextUpdate");
+    crl.append_extension(
+        AuthorityKeyIdentifier::new()
+            .keyid(true)
+            .build(&ctx)
+            .expect("AKI"),
+    )
+    .expect("AKI");
+    crl.append_extension(
+        CrlNumber::new(BigNum::from_u32(1).expect("bn"))
+            .expect("number")
+            .build()
+            .expect("number"),
+    )
+    .expect("number");
+    crl.add_revoked(entry.build()).expect("entry");
+    crl.sign(&key, MessageDigest::sha256()).expect("sign");
+    let path = dir.join("ap-ca.crl.pem");
+    std::fs::write(&path, crl.build().expect("CRL").to_pem().expect("PEM")).expect("write CRL");
+    path
+}
+
+#[test]
+fn certificates_on_a_configured_crl_are_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let crl = crl_revoking_ap_valid(tmp.path());
+    let files = format!("[\"{}\"]", crl.display());
+    let a = start(
+        &tmp.path().join("a"),
+        &[("FERRY_PARKING__CRL_FILES", files.as_str())],
+    );
+    assert_problem(&a.collect(VALID, UNKNOWN), 401, "token.certificate_revoked");
+    // Certificate defects that come first keep their outcome.
     assert_problem(
         &a.collect(Who::Ap("ap-expired", &[]), UNKNOWN),
         401,

@@ -111,10 +111,16 @@ pub struct ParkingConfig {
     pub ap_ca_names: Vec<String>,
     /// Requests counted per caller per UTC day before it is blacklisted.
     pub daily_quota: u32,
-    /// Requests per client IP address per minute.
+    /// Requests of verified callers per client IP address per minute; also the number of
+    /// failed certificate checks an address gets per minute.
     pub per_ip_per_minute: u32,
-    /// Requests per minute overall.
+    /// Requests of verified callers per minute overall.
     pub global_per_minute: u32,
+    /// Days the collection log (`token_collections`) is kept; 0 keeps it for good.
+    pub audit_retention_days: u32,
+    /// CRL files (PEM or DER) of the AP CAs; certificates on them are refused. Read again
+    /// when they change on disk.
+    pub crl_files: Vec<String>,
 }
 
 /// Participant migrations between SMPs.
@@ -288,6 +294,8 @@ impl Default for Config {
                 daily_quota: 1000,
                 per_ip_per_minute: 60,
                 global_per_minute: 600,
+                audit_retention_days: party_config::DEFAULT_AUDIT_RETENTION_DAYS,
+                crl_files: Vec::new(),
             },
             sml: SmlConfig {
                 mode: SmlMode::Emulator,

@@ -56,3 +56,39 @@ fn validation_names_key_and_env() {
         "{msg}"
     );
 }
+
+#[test]
+fn parking_audit_retention_and_crl_files_are_checked() {
+    let mut c = Config::default();
+    c.signing.certificate = repo_file("certs-test/smp/smp.crt.pem");
+    c.signing.key = repo_file("certs-test/smp/smp.key.pem");
+    assert_eq!(
+        c.parking.audit_retention_days,
+        party_config::DEFAULT_AUDIT_RETENTION_DAYS
+    );
+    c.parking.audit_retention_days = 0;
+    assert!(c.validate().is_ok(), "0 keeps the log for good");
+    c.parking.audit_retention_days = 36_501;
+    let msg = c
+        .validate()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        msg.contains("parking.audit_retention_days")
+            && msg.contains("FERRY_PARKING__AUDIT_RETENTION_DAYS"),
+        "{msg}"
+    );
+    c.parking.audit_retention_days = 90;
+    c.parking.enabled = true;
+    c.parking.crl_files = vec!["/nonexistent/ap-ca.crl".into()];
+    let msg = c
+        .validate()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        msg.contains("parking.crl_files") && msg.contains("FERRY_PARKING__CRL_FILES"),
+        "{msg}"
+    );
+}

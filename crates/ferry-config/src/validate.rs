@@ -2,6 +2,9 @@
 
 use super::{Config, ConfigError, DEV_ADMIN_TOKEN, SmlMode, TEST_PKI_ORGANIZATION, invalid};
 
+/// The longest `parking.audit_retention_days` (100 years): a larger figure is a typo.
+const MAX_AUDIT_RETENTION_DAYS: u32 = 36_500;
+
 impl Config {
     /// On a real Peppol network (`sml.mode` test or production) the published development
     /// admin token and the test PKI's keys (in the repository for everyone) would hand the
@@ -225,8 +228,26 @@ impl Config {
                 "daily_quota, per_ip_per_minute and global_per_minute must be at least 1",
             ));
         }
+        if p.audit_retention_days > MAX_AUDIT_RETENTION_DAYS {
+            return Err(invalid(
+                "parking.audit_retention_days",
+                "FERRY_PARKING__AUDIT_RETENTION_DAYS",
+                format!(
+                    "at most {MAX_AUDIT_RETENTION_DAYS} days; 0 keeps the collection log for good"
+                ),
+            ));
+        }
         if !p.enabled {
             return Ok(());
+        }
+        for file in &p.crl_files {
+            if !std::path::Path::new(file).is_file() {
+                return Err(invalid(
+                    "parking.crl_files",
+                    "FERRY_PARKING__CRL_FILES",
+                    format!("{file} is not a readable file"),
+                ));
+            }
         }
         if p.bind.parse::<std::net::SocketAddr>().is_err() {
             return Err(invalid(

@@ -40,8 +40,8 @@ pub use crate::parked_import::{
 };
 pub use crate::parking::{
     ApCaller, ApTrust, CallerStatus, CallerView, CollectedToken, CollectionView,
-    DEFAULT_AP_CA_MARKERS, Parking, ParkingDesk, ParkingEnvironment, ParkingLimits,
-    ScheduledAllowance, TokenError,
+    DEFAULT_AP_CA_MARKERS, DEFAULT_AUDIT_RETENTION_DAYS, Parking, ParkingDesk, ParkingEnvironment,
+    ParkingLimits, RejectionCount, ScheduledAllowance, TokenError,
 };
 pub use crate::scheme_migration::{
     SchemeMigration, SchemeMigrationReport, SchemeMigrationRequest, SchemeMigrationRun,
@@ -50,6 +50,11 @@ pub use crate::sealed::KeySealer;
 
 /// Migrations one worker tick moves at most.
 const MIGRATION_BATCH: usize = 200;
+/// How often the parking worker writes the counts of refused token requests (of the
+/// minutes that are over) and looks for changed CRL files.
+pub const PARKING_FLUSH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+/// How often audit rows past `parking.audit_retention_days` are pruned.
+pub const PARKING_RETENTION_INTERVAL: std::time::Duration = std::time::Duration::from_secs(20 * 60);
 
 /// How migrations are timed.
 #[derive(Debug, Clone)]
@@ -132,12 +137,17 @@ impl Handover {
     }
 
     /// Starts the migration worker under `supervisor`, every `interval`, when the core has
-    /// an SML (without one no migration can move).
+    /// an SML (without one no migration can move); and with the parking desk open, the
+    /// parking workers (counts of refused requests and CRL files every
+    /// [`PARKING_FLUSH_INTERVAL`], audit retention every [`PARKING_RETENTION_INTERVAL`]).
     pub fn start_workers(
         self: &Arc<Self>,
         supervisor: &smp_core::workers::Supervisor,
         interval: std::time::Duration,
     ) {
+        if self.parking.is_some() {
+            self.start_parking_workers(supervisor);
+        }
         if self.core.sml().is_err() {
             return;
         }
@@ -151,6 +161,23 @@ impl Handover {
                     errors = summary.errors,
                     "migrations run"
                 );
+            }
+            Ok::<(), DomainError>(())
+        });
+    }
+
+    fn start_parking_workers(self: &Arc<Self>, supervisor: &smp_core::workers::Supervisor) {
+        let h = Arc::clone(self);
+        supervisor.spawn("parking-rejections", PARKING_FLUSH_INTERVAL, move || {
+            let desk = h.parking()?;
+            desk.reload_crls();
+            desk.flush_rejections().map(|_| ())
+        });
+        let h = Arc::clone(self);
+        supervisor.spawn("parking-retention", PARKING_RETENTION_INTERVAL, move || {
+            match h.parking()?.prune_collections()? {
+                0 => {}
+                pruned => tracing::info!(pruned, "pruned token collections past their retention"),
             }
             Ok::<(), DomainError>(())
         });

@@ -314,6 +314,15 @@ diesel::table! {
         participant_key -> Nullable<Text>,
         outcome -> Text,
         http_status -> Integer,
+        attempts -> BigInt,
+    }
+}
+
+diesel::table! {
+    token_prepare_claims (participant_key) {
+        participant_key -> Text,
+        claimant -> Text,
+        expires_at -> BigInt,
     }
 }
 

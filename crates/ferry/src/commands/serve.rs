@@ -122,6 +122,10 @@ fn parking(config: &Config) -> Result<Option<(Arc<Parking>, smp_server::Bound)>,
         environment,
     )
     .map_err(|e| CliError::Startup(format!("parking.trust_store {e}")))?;
+    let crl_files: Vec<PathBuf> = p.crl_files.iter().map(PathBuf::from).collect();
+    let trust = trust
+        .with_crl_files(&crl_files)
+        .map_err(|e| CliError::Startup(format!("parking.crl_files {e}")))?;
     let limits = ParkingLimits {
         daily_quota: p.daily_quota,
         per_ip_per_minute: p.per_ip_per_minute,
@@ -135,7 +139,8 @@ fn parking(config: &Config) -> Result<Option<(Arc<Parking>, smp_server::Bound)>,
         CliError::Startup(format!("cannot listen on {} (parking.bind): {e}", p.bind))
     })?;
     tracing::info!(url = %bound.url, environment = %p.environment, "parking SMP token listener");
-    Ok(Some((Arc::new(Parking::new(trust, limits)), bound)))
+    let desk = Parking::new(trust, limits).with_audit_retention_days(p.audit_retention_days);
+    Ok(Some((Arc::new(desk), bound)))
 }
 
 fn redact(url: &str) -> String {

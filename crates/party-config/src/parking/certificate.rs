@@ -1,11 +1,12 @@
 //! Classifying the certificate a token collector presents: is it a valid Peppol AP
-//! certificate of the right environment, issued under the configured trust store?
+//! certificate of the right environment, issued under the configured trust store, meant
+//! for TLS client authentication, and not revoked?
 //!
 //! TLS accepts any client certificate; the decision is made here so that every defect
 //! gets its own outcome (a handshake failure would tell the caller nothing).
 
 use std::cmp::Ordering;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use openssl::asn1::Asn1Time;
 use openssl::nid::Nid;
@@ -15,6 +16,7 @@ use openssl::x509::{X509, X509NameRef, X509StoreContext};
 use sha2::{Digest, Sha256};
 
 use super::TokenError;
+use super::revocation::Crls;
 
 /// Which Peppol network this SMP serves; AP certificates must come from the same one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,9 +52,12 @@ pub struct ApCaller {
 /// The trust store and rules AP certificates are checked against.
 pub struct ApTrust {
     store: X509Store,
+    /// The trust store's certificates (CRLs must be signed by one of them).
+    cas: Vec<X509>,
     /// DER of the subjects of the trust store's AP CAs.
     ap_cas: Vec<Vec<u8>>,
     environment: ParkingEnvironment,
+    crls: Crls,
 }
 
 impl std::fmt::Debug for ApTrust {
@@ -60,6 +65,7 @@ impl std::fmt::Debug for ApTrust {
         f.debug_struct("ApTrust")
             .field("ap_cas", &self.ap_cas.len())
             .field("environment", &self.environment)
+            .field("crls", &self.crls)
             .finish_non_exhaustive()
     }
 }
@@ -93,6 +99,7 @@ impl ApTrust {
         let markers: Vec<String> = ap_ca_markers.iter().map(|m| m.to_uppercase()).collect();
         let mut builder = X509StoreBuilder::new().map_err(|e| e.to_string())?;
         let mut ap_cas = Vec::new();
+        let cas = certs.clone();
         for cert in certs {
             let cn = common_name(cert.subject_name())
                 .unwrap_or_default()
@@ -109,9 +116,36 @@ impl ApTrust {
         }
         Ok(Self {
             store: builder.build(),
+            cas,
             ap_cas,
             environment,
+            crls: Crls::default(),
         })
+    }
+
+    /// Refuses certificates on the CRLs in `files` (PEM or DER, each signed by a CA of the
+    /// trust store); see [`ApTrust::reload_crls`]. An AP CA without a list here has no
+    /// certificate revoked, which is logged.
+    pub fn with_crl_files(mut self, files: &[PathBuf]) -> Result<Self, String> {
+        self.crls = Crls::load(files, &self.cas)?;
+        if !self.crls.is_empty() {
+            for ca in &self.cas {
+                let subject = ca.subject_name().to_der().map_err(|e| e.to_string())?;
+                if self.ap_cas.contains(&subject) && !self.crls.covers(ca.subject_name()) {
+                    tracing::warn!(
+                        ca = %one_line(ca.subject_name()),
+                        "no CRL configured for this AP CA: its certificates are not checked for revocation"
+                    );
+                }
+            }
+        }
+        Ok(self)
+    }
+
+    /// Reads the CRL files again if one changed on disk; on an error the lists read before
+    /// stay in force. Returns whether they were replaced.
+    pub fn reload_crls(&self) -> Result<bool, String> {
+        self.crls.reload_if_changed(&self.cas)
     }
 
     /// Classifies a presented chain (leaf first, then any intermediates the caller sent)
@@ -128,6 +162,7 @@ impl ApTrust {
             return Err(TokenError::NoCertificate);
         };
         let leaf = X509::from_der(leaf_der).map_err(|_| TokenError::UnparsableCertificate)?;
+        let usage = client_usage(leaf_der)?;
         let subject = one_line(leaf.subject_name());
         let before = leaf
             .not_before()
@@ -164,6 +199,19 @@ impl ApTrust {
                 issuer: issuer_cn,
             });
         }
+        if let Err(reason) = usage {
+            return Err(TokenError::NotAClientCertificate {
+                subject,
+                reason: reason.to_owned(),
+            });
+        }
+        if let Some(revoked) = self.crls.revoked(&leaf).map_err(TokenError::Internal)? {
+            return Err(TokenError::CertificateRevoked {
+                subject,
+                serial: revoked.serial,
+                revoked_at: revoked.at,
+            });
+        }
         Ok(ApCaller {
             fingerprint: data_encoding::HEXLOWER.encode(&Sha256::digest(leaf_der)),
             seat_id: common_name(leaf.subject_name()),
@@ -186,6 +234,38 @@ impl ApTrust {
     }
 }
 
+/// Whether the certificate is meant for TLS client authentication (`Err` says why not):
+/// an end entity (basicConstraints, if present, says CA:FALSE) whose keyUsage, if present,
+/// includes digitalSignature and whose extendedKeyUsage, if present, includes clientAuth.
+/// Extensions that cannot be read make the certificate unparsable.
+fn client_usage(der: &[u8]) -> Result<Result<(), &'static str>, TokenError> {
+    let unparsable = |_| TokenError::UnparsableCertificate;
+    let (_, cert) =
+        x509_parser::parse_x509_certificate(der).map_err(|_| TokenError::UnparsableCertificate)?;
+    if cert
+        .basic_constraints()
+        .map_err(unparsable)?
+        .is_some_and(|bc| bc.value.ca)
+    {
+        return Ok(Err("it is a CA certificate (basicConstraints CA:TRUE)"));
+    }
+    if cert
+        .key_usage()
+        .map_err(unparsable)?
+        .is_some_and(|ku| !ku.value.digital_signature())
+    {
+        return Ok(Err("its keyUsage does not allow digitalSignature"));
+    }
+    if cert
+        .extended_key_usage()
+        .map_err(unparsable)?
+        .is_some_and(|eku| !eku.value.client_auth)
+    {
+        return Ok(Err("its extendedKeyUsage does not include clientAuth"));
+    }
+    Ok(Ok(()))
+}
+
 fn common_name(name: &X509NameRef) -> Option<String> {
     name.entries_by_nid(Nid::COMMONNAME)
         .next()
@@ -193,7 +273,8 @@ fn common_name(name: &X509NameRef) -> Option<String> {
         .map(|s| s.to_string())
 }
 
-fn one_line(name: &X509NameRef) -> String {
+/// A name on one line: `C=BE, O=..., CN=...`.
+pub(crate) fn one_line(name: &X509NameRef) -> String {
     name.entries()
         .map(|e| {
             let key = e.object().nid().short_name().unwrap_or("?");
@@ -208,7 +289,7 @@ fn one_line(name: &X509NameRef) -> String {
 mod tests {
     use super::*;
 
-    fn repo_file(rel: &str) -> std::path::PathBuf {
+    fn repo_file(rel: &str) -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../..")
             .join(rel)

@@ -1,17 +1,36 @@
 //! `GET /api/v1/migration-tokens/{participant}`: hand an AP the migration key of a
 //! participant hosted here, preparing the migration at the SML when none is open.
+//!
+//! The order matters for who can spend what:
+//! 1. the certificate is verified (failures are bounded per address, and only counted);
+//! 2. the verified caller spends the per-minute budgets (refusals only counted);
+//! 3. its daily quota is checked and its audit row written in one transaction, serialised
+//!    per caller across nodes, so concurrent requests cannot pass the quota together;
+//! 4. the participant is checked and its open key handed out, or one prepared under a
+//!    lease in the database, so two nodes never prepare a key each.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
 use peppol_id::ParticipantId;
-use smp_store::{MigrationQuery, NewCollection, migrations, parking, participants};
+use smp_core::ErrorClass;
+use smp_store::parking::ParkingLock;
+use smp_store::{DbConnection, MigrationQuery, NewCollection, migrations, parking, participants};
 
-use super::token_error::QUOTA_OUTCOMES;
+use super::token_error::{PENDING, QUOTA_OUTCOMES};
 use super::{ApCaller, CallerStatus, TokenError, quota};
-use crate::migration::{Direction, MigrationStatus, is_open_outbound};
+use crate::migration::{Direction, MigrationStatus, is_open_outbound, new_id};
 use crate::{DomainError, ParkingDesk};
 use smp_core::Lifecycle;
 use smp_core::kernel::now_ms;
+
+/// How long a node may take to prepare a key at the SML before another may try (longer
+/// than any SML call: `sml.timeout_ms` is far below it).
+const PREPARE_LEASE_MS: i64 = 2 * 60 * 1000;
+/// How long a collection waits for another one preparing the same participant's key.
+const PREPARE_WAIT_MS: i64 = 20 * 1000;
+/// How often a waiting collection looks again.
+const PREPARE_POLL: Duration = Duration::from_millis(50);
 
 /// A collected migration key.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -23,17 +42,33 @@ pub struct CollectedToken {
     pub migration_key: String,
 }
 
-/// What the audit row knows so far.
-#[derive(Default)]
-struct Seen {
-    caller: Option<ApCaller>,
-    participant_key: Option<String>,
+/// What the quota check decided.
+enum Admission {
+    /// Served; the audit row `id` waits for the outcome.
+    Admitted(i64),
+    /// Blacklisted; the audit row is written.
+    Refused,
+}
+
+/// One step of "the open key or prepare one".
+enum Step {
+    /// An open outbound migration's (sealed) key.
+    Open(String),
+    /// This collection holds the lease and prepares the key.
+    Claimed,
+    /// Another collection holds the lease.
+    Wait,
 }
 
 impl ParkingDesk<'_> {
     /// Serves one collection request. `caller_chain` is the client's certificate chain as
-    /// sent in the TLS handshake (leaf first; empty when none was sent). Every outcome,
-    /// success or not, leaves a `token_collections` row.
+    /// sent in the TLS handshake (leaf first; empty when none was sent).
+    ///
+    /// A request of a verified caller within the per-minute limits is an audit row of its
+    /// own, written before any key leaves. Requests refused before that (certificate
+    /// defects, limits) are counted in memory ([`ParkingDesk::rejected_requests`]) and
+    /// written by the parking worker as one row per minute, address, caller and outcome,
+    /// so that nobody can grow the log one row per request.
     pub fn collect_migration_token(
         &self,
         caller_chain: &[Vec<u8>],
@@ -41,8 +76,130 @@ impl ParkingDesk<'_> {
         pid_segment: &str,
     ) -> Result<CollectedToken, TokenError> {
         let now = now_ms();
-        let mut seen = Seen::default();
-        let result = self.collect(caller_chain, client_ip, pid_segment, now, &mut seen);
+        let caller = match self.verify(caller_chain, client_ip, now) {
+            Ok(caller) => caller,
+            Err(e) => return Err(self.refused(client_ip, None, e, now)),
+        };
+        if let Err(e) = self.desk.limiter.admit(client_ip, now) {
+            return Err(self.refused(client_ip, Some(&caller), e, now));
+        }
+        let mut row = NewCollection {
+            at: now,
+            caller_id: Some(caller.fingerprint.clone()),
+            caller_subject: Some(caller.subject.clone()),
+            client_ip: client_ip.to_string(),
+            participant_key: None,
+            outcome: PENDING.to_owned(),
+            http_status: 0,
+        };
+        let (row_id, result) = match self.admit(&caller, &row, now) {
+            Ok(Admission::Admitted(id)) => (Some(id), self.serve(pid_segment, &mut row)),
+            Ok(Admission::Refused) => return Err(blacklisted(&caller)),
+            Err(e) => (None, Err(e)),
+        };
+        self.finish(row_id, row, result)
+    }
+
+    /// The caller's certificate, checked; refused without a check when this address
+    /// failed too often this minute.
+    fn verify(&self, chain: &[Vec<u8>], ip: IpAddr, now: i64) -> Result<ApCaller, TokenError> {
+        self.desk.limiter.admit_unverified(ip, now)?;
+        self.desk.trust.classify(chain).inspect_err(|e| {
+            if e.class() == ErrorClass::Unauthenticated {
+                self.desk.limiter.failed_verification(ip, now);
+            }
+        })
+    }
+
+    /// Counts a request refused before it got an audit row of its own.
+    fn refused(
+        &self,
+        ip: IpAddr,
+        caller: Option<&ApCaller>,
+        error: TokenError,
+        now: i64,
+    ) -> TokenError {
+        if error.status() >= 500 {
+            tracing::error!(error = %error, "migration token collection failed");
+        }
+        self.desk.rejections.count(ip, caller, &error, now);
+        error
+    }
+
+    /// Refuses blacklisted callers, and blacklists a caller whose requests today reached
+    /// its quota (the blacklisting commits although the request is refused). The count and
+    /// this request's audit row are one transaction, serialised per caller on every node.
+    fn admit(
+        &self,
+        caller: &ApCaller,
+        row: &NewCollection,
+        now: i64,
+    ) -> Result<Admission, TokenError> {
+        let default = self.desk.limiter.limits().daily_quota;
+        self.core
+            .store()
+            .write(|conn| -> Result<Admission, TokenError> {
+                parking::lock(conn, ParkingLock::Caller, &caller.fingerprint)?;
+                let found = parking::ensure_caller(
+                    conn,
+                    &caller.fingerprint,
+                    &caller.subject,
+                    caller.seat_id.as_deref(),
+                    now,
+                )?;
+                let status = CallerStatus::from_stored(&found.status)
+                    .map_err(|e| TokenError::Internal(e.to_string()))?;
+                let refused = if status == CallerStatus::Blacklisted {
+                    true
+                } else {
+                    let since = quota::usage_since(&found, status, now);
+                    let used = parking::count_since(conn, &found.id, since, &QUOTA_OUTCOMES)?;
+                    let over = used >= quota::quota_of(&found, default, now);
+                    if over {
+                        parking::blacklist(conn, &found.id, now)?;
+                        tracing::warn!(caller = %found.subject, used, "token caller blacklisted: daily quota exceeded");
+                    }
+                    over
+                };
+                if refused {
+                    let e = blacklisted(caller);
+                    parking::record(
+                        conn,
+                        &NewCollection {
+                            outcome: e.code().to_owned(),
+                            http_status: i32::from(e.status()),
+                            ..row.clone()
+                        },
+                    )?;
+                    return Ok(Admission::Refused);
+                }
+                Ok(Admission::Admitted(parking::record_returning_id(
+                    conn, row,
+                )?))
+            })
+    }
+
+    /// Everything after the quota: the participant, then its key.
+    fn serve(&self, segment: &str, row: &mut NewCollection) -> Result<CollectedToken, TokenError> {
+        let pid = ParticipantId::from_path_segment(segment).map_err(|e| {
+            TokenError::InvalidParticipant {
+                reason: e.to_string(),
+            }
+        })?;
+        let key = pid.key();
+        row.participant_key = Some(key.clone());
+        self.check_participant(&pid, &key)?;
+        self.open_or_prepare(&pid, &key)
+    }
+
+    /// Writes the outcome into the audit row (or the whole row when the quota check
+    /// failed before writing it). Without it, no key leaves.
+    fn finish(
+        &self,
+        row_id: Option<i64>,
+        mut row: NewCollection,
+        result: Result<CollectedToken, TokenError>,
+    ) -> Result<CollectedToken, TokenError> {
         let (outcome, http_status) = match &result {
             Ok(_) => ("ok", 200),
             Err(e) => (e.code(), i32::from(e.status())),
@@ -52,65 +209,92 @@ impl ParkingDesk<'_> {
         {
             tracing::error!(error = %e, "migration token collection failed");
         }
-        let row = NewCollection {
-            at: now,
-            caller_id: seen.caller.as_ref().map(|c| c.fingerprint.clone()),
-            caller_subject: seen.caller.as_ref().map(|c| c.subject.clone()),
-            client_ip: client_ip.to_string(),
-            participant_key: seen.participant_key,
-            outcome: outcome.to_owned(),
-            http_status,
-        };
-        if let Err(e) = self.core.store().write(|conn| parking::record(conn, &row)) {
-            // The audit row is part of the contract: without it, no key leaves.
+        let written = self.core.store().write(|conn| match row_id {
+            Some(id) => parking::set_outcome(
+                conn,
+                id,
+                row.participant_key.as_deref(),
+                outcome,
+                http_status,
+            )
+            .map(|_| ()),
+            None => {
+                row.outcome = outcome.to_owned();
+                row.http_status = http_status;
+                parking::record(conn, &row)
+            }
+        });
+        if let Err(e) = written {
             tracing::error!(error = %e, "could not record a token collection");
             return Err(TokenError::Internal(e.to_string()));
         }
         result
     }
 
-    fn collect(
+    /// The open outbound migration's key, or a new one prepared at the SML. Nodes take a
+    /// lease in the database before preparing, so only one of them calls the SML; the
+    /// others wait for its key.
+    fn open_or_prepare(
         &self,
-        chain: &[Vec<u8>],
-        ip: IpAddr,
-        segment: &str,
-        now: i64,
-        seen: &mut Seen,
+        pid: &ParticipantId,
+        key: &str,
     ) -> Result<CollectedToken, TokenError> {
-        self.desk.limiter.admit(ip, now)?;
-        let caller = self.desk.trust.classify(chain)?;
-        seen.caller = Some(caller.clone());
-        self.check_quota(&caller, now)?;
-
-        let pid = ParticipantId::from_path_segment(segment).map_err(|e| {
-            TokenError::InvalidParticipant {
-                reason: e.to_string(),
+        let claimant = new_id("prep").map_err(internal)?;
+        let deadline = now_ms() + PREPARE_WAIT_MS;
+        loop {
+            let now = now_ms();
+            let step = self
+                .core
+                .store()
+                .write(|conn| -> Result<Step, TokenError> {
+                    parking::lock(conn, ParkingLock::Participant, key)?;
+                    if let Some(sealed) = open_key(conn, key)? {
+                        return Ok(Step::Open(sealed));
+                    }
+                    match parking::prepare_claim(conn, key)? {
+                        Some(c) if c.expires_at > now && c.claimant != claimant => Ok(Step::Wait),
+                        _ => {
+                            parking::set_prepare_claim(
+                                conn,
+                                key,
+                                &claimant,
+                                now + PREPARE_LEASE_MS,
+                            )?;
+                            Ok(Step::Claimed)
+                        }
+                    }
+                })?;
+            match step {
+                Step::Open(sealed) => {
+                    return Ok(CollectedToken {
+                        participant: pid.to_string(),
+                        migration_key: self.h.sealer.open(&sealed).map_err(internal)?,
+                    });
+                }
+                Step::Claimed => break,
+                Step::Wait if now < deadline => std::thread::sleep(PREPARE_POLL),
+                Step::Wait => {
+                    return Err(TokenError::Internal(format!(
+                        "another collection has been preparing the migration key of {pid} for over {} s",
+                        PREPARE_WAIT_MS / 1000
+                    )));
+                }
             }
-        })?;
-        let key = pid.key();
-        seen.participant_key = Some(key.clone());
-        self.check_participant(&pid, &key)?;
-
-        // A poisoned lock only means another collection panicked; the guard protects no data.
-        let _one_at_a_time = self
-            .desk
-            .prepare
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let open = self
+        }
+        let prepared = self.prepare(pid);
+        if let Err(e) = self
             .core
             .store()
-            .read(|conn| migrations::open_for_participant(conn, &key))?;
-        if let Some(stored) = open
-            .into_iter()
-            .find(|m| is_open_outbound(m).unwrap_or(false))
-            .and_then(|m| m.migration_key)
+            .write(|conn| parking::release_prepare_claim(conn, key, &claimant))
         {
-            return Ok(CollectedToken {
-                participant: pid.to_string(),
-                migration_key: self.h.sealer.open(&stored).map_err(internal)?,
-            });
+            // The lease runs out by itself.
+            tracing::warn!(error = %e, participant = %pid, "could not release a key preparation lease");
         }
+        prepared
+    }
+
+    /// Prepares the migration at the SML (under the lease).
+    fn prepare(&self, pid: &ParticipantId) -> Result<CollectedToken, TokenError> {
         let admin = self
             .core
             .users()
@@ -119,7 +303,7 @@ impl ParkingDesk<'_> {
         let view = self
             .h
             .migrations()
-            .prepare_outbound(&admin, &pid)
+            .prepare_outbound(&admin, pid)
             .map_err(|e| match e {
                 DomainError::ParticipantNotFound { .. } => TokenError::UnknownParticipant {
                     participant: pid.to_string(),
@@ -136,43 +320,6 @@ impl ParkingDesk<'_> {
             participant: pid.to_string(),
             migration_key,
         })
-    }
-
-    /// Refuses blacklisted callers, and blacklists a caller whose requests today reached
-    /// its quota (the blacklisting commits although the request is refused).
-    fn check_quota(&self, caller: &ApCaller, now: i64) -> Result<(), TokenError> {
-        let default = self.desk.limiter.limits().daily_quota;
-        let refused = self.core.store().write(|conn| -> Result<bool, TokenError> {
-            let row = parking::ensure_caller(
-                conn,
-                &caller.fingerprint,
-                &caller.subject,
-                caller.seat_id.as_deref(),
-                now,
-            )?;
-            let status = CallerStatus::from_stored(&row.status)
-                .map_err(|e| TokenError::Internal(e.to_string()))?;
-            if status == CallerStatus::Blacklisted {
-                return Ok(true);
-            }
-            let since = quota::usage_since(&row, status, now);
-            let used = parking::count_since(conn, &row.id, since, &QUOTA_OUTCOMES)?;
-            if used >= quota::quota_of(&row, default, now) {
-                parking::blacklist(conn, &row.id, now)?;
-                tracing::warn!(caller = %row.subject, used, "token caller blacklisted: daily quota exceeded");
-                return Ok(true);
-            }
-            Ok(false)
-        })?;
-        if refused {
-            return Err(TokenError::Blacklisted {
-                seat: caller
-                    .seat_id
-                    .clone()
-                    .unwrap_or_else(|| caller.subject.clone()),
-            });
-        }
-        Ok(())
     }
 
     /// Hosted here, active, and not gone to another SMP.
@@ -216,6 +363,23 @@ impl ParkingDesk<'_> {
             return Err(TokenError::ParticipantInactive { participant });
         }
         Ok(())
+    }
+}
+
+/// The sealed key of the participant's open outbound migration.
+fn open_key(conn: &mut DbConnection, key: &str) -> Result<Option<String>, TokenError> {
+    Ok(migrations::open_for_participant(conn, key)?
+        .into_iter()
+        .find(|m| is_open_outbound(m).unwrap_or(false))
+        .and_then(|m| m.migration_key))
+}
+
+fn blacklisted(caller: &ApCaller) -> TokenError {
+    TokenError::Blacklisted {
+        seat: caller
+            .seat_id
+            .clone()
+            .unwrap_or_else(|| caller.subject.clone()),
     }
 }
 

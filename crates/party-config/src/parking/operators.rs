@@ -44,18 +44,24 @@ pub struct ScheduledAllowance {
     pub daily_quota: u32,
 }
 
-/// One collection attempt from the log.
+/// One collection attempt from the log, or several refused ones counted together.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CollectionView {
+    /// When; for counted refusals, the start of their minute.
     pub at: String,
+    /// `null` when the certificate was not verified.
     pub caller_id: Option<String>,
     pub caller_subject: Option<String>,
+    /// The client's address; `*` for refusals counted together beyond the per-minute cap.
     pub client_ip: String,
     pub participant: Option<String>,
-    /// `ok` or a `token.*` code.
+    /// `ok`, a `token.*` code, or `pending` (still being served, or its node stopped).
     pub outcome: String,
     pub http_status: i32,
+    /// How many requests the row stands for: 1, or more for refusals counted per minute
+    /// (certificate defects and per-minute limits).
+    pub attempts: i64,
 }
 
 impl ParkingDesk<'_> {
@@ -122,13 +128,13 @@ impl ParkingDesk<'_> {
         self.parking_caller(actor, id)
     }
 
-    /// Changes the limits in force on this node (until restart; the configuration holds
     /// The limits in force on this node (administrators).
     pub fn limits(&self, actor: &Actor) -> Result<ParkingLimits, DomainError> {
         actor.require_admin()?;
         Ok(self.desk.limits())
     }
 
+    /// Changes the limits in force on this node (until restart; the configuration holds
     /// the lasting values).
     pub fn set_parking_limits(
         &self,
@@ -256,6 +262,7 @@ fn collection_view(row: &CollectionRow) -> CollectionView {
         participant: row.participant_key.clone(),
         outcome: row.outcome.clone(),
         http_status: row.http_status,
+        attempts: row.attempts,
     }
 }
 

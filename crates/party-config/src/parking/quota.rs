@@ -2,6 +2,11 @@
 //! `token_collections` since UTC midnight, so it holds across restarts and nodes) and
 //! per-minute limits per IP address and overall (in memory, per node: they only shield
 //! this process from bursts).
+//!
+//! Only callers whose certificate was verified spend these budgets: otherwise anybody
+//! without a certificate could use up the global limit and lock every AP out. Requests
+//! whose certificate check fails are bounded separately, per IP address (by the same
+//! per-IP figure), so that they cannot make this node check certificates without end.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -76,8 +81,12 @@ pub(crate) struct RateLimiter {
 #[derive(Debug, Default)]
 struct Windows {
     minute: i64,
+    /// Verified requests this minute.
     global: u32,
+    /// Verified requests this minute by address.
     per_ip: HashMap<IpAddr, u32>,
+    /// Failed certificate checks this minute by address.
+    unverified: HashMap<IpAddr, u32>,
 }
 
 impl RateLimiter {
@@ -107,10 +116,8 @@ impl RateLimiter {
             .store(limits.global_per_minute, Ordering::Relaxed);
     }
 
-    /// Counts one request from `ip` at `now_ms`, or refuses it. A refused request is not
-    /// counted, so a caller that waits gets through.
-    pub(crate) fn admit(&self, ip: IpAddr, now_ms: i64) -> Result<(), TokenError> {
-        let limits = self.limits();
+    /// The windows of the minute holding `now_ms`.
+    fn windows(&self, now_ms: i64) -> std::sync::MutexGuard<'_, Windows> {
         let minute = now_ms.div_euclid(MINUTE_MS);
         // A poisoned lock only means another request panicked mid-count; the counts are
         // still usable.
@@ -124,6 +131,14 @@ impl RateLimiter {
                 ..Windows::default()
             };
         }
+        w
+    }
+
+    /// Counts one request of a verified caller from `ip` at `now_ms`, or refuses it. A
+    /// refused request is not counted, so a caller that waits gets through.
+    pub(crate) fn admit(&self, ip: IpAddr, now_ms: i64) -> Result<(), TokenError> {
+        let limits = self.limits();
+        let mut w = self.windows(now_ms);
         let from_ip = w.per_ip.get(&ip).copied().unwrap_or(0);
         if from_ip >= limits.per_ip_per_minute {
             return Err(TokenError::IpLimit { ip: ip.to_string() });
@@ -134,6 +149,29 @@ impl RateLimiter {
         w.global += 1;
         w.per_ip.insert(ip, from_ip + 1);
         Ok(())
+    }
+
+    /// Refuses a request from `ip` before its certificate is checked when this minute's
+    /// failed checks from `ip` reached the per-IP limit. Counts nothing: see
+    /// [`failed_verification`](Self::failed_verification).
+    pub(crate) fn admit_unverified(&self, ip: IpAddr, now_ms: i64) -> Result<(), TokenError> {
+        let limit = self.per_ip.load(Ordering::Relaxed);
+        if self
+            .windows(now_ms)
+            .unverified
+            .get(&ip)
+            .copied()
+            .unwrap_or(0)
+            >= limit
+        {
+            return Err(TokenError::IpLimit { ip: ip.to_string() });
+        }
+        Ok(())
+    }
+
+    /// Counts a failed certificate check from `ip`.
+    pub(crate) fn failed_verification(&self, ip: IpAddr, now_ms: i64) {
+        *self.windows(now_ms).unverified.entry(ip).or_default() += 1;
     }
 }
 
@@ -214,5 +252,31 @@ mod tests {
             l.admit(a, MINUTE_MS + 1).unwrap_err().code(),
             "token.ip_limit"
         );
+    }
+
+    #[test]
+    fn failed_certificate_checks_are_bounded_per_ip_apart_from_the_budgets() {
+        let l = RateLimiter::new(ParkingLimits {
+            daily_quota: 1,
+            per_ip_per_minute: 2,
+            global_per_minute: 2,
+        });
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        for _ in 0..2 {
+            assert!(l.admit_unverified(a, 0).is_ok());
+            l.failed_verification(a, 0);
+        }
+        assert_eq!(
+            l.admit_unverified(a, 1).unwrap_err().code(),
+            "token.ip_limit"
+        );
+        assert!(l.admit_unverified(b, 1).is_ok());
+        // The verified budgets are untouched: the global two are still there.
+        assert!(l.admit(b, 2).is_ok());
+        assert!(l.admit(b, 3).is_ok());
+        assert_eq!(l.admit(b, 4).unwrap_err().code(), "token.ip_limit");
+        // A new minute forgives.
+        assert!(l.admit_unverified(a, MINUTE_MS).is_ok());
     }
 }

@@ -29,6 +29,18 @@ pub enum TokenError {
     /// Trusted, but not issued by an AP CA.
     #[error("the certificate {subject} is not an AP certificate (issued by {issuer})")]
     NotAnApCertificate { subject: String, issuer: String },
+    /// An AP CA's certificate, but not one for TLS client authentication: a CA
+    /// certificate, or one whose keyUsage lacks digitalSignature or whose extendedKeyUsage
+    /// lacks clientAuth. Present the AP's own (end-entity) certificate.
+    #[error("the certificate {subject} is not a TLS client certificate: {reason}")]
+    NotAClientCertificate { subject: String, reason: String },
+    /// The certificate is on its CA's revocation list (`parking.crl_files`).
+    #[error("the certificate {subject} (serial {serial}) was revoked on {revoked_at}")]
+    CertificateRevoked {
+        subject: String,
+        serial: String,
+        revoked_at: String,
+    },
     /// The participant identifier is not valid.
     #[error("invalid participant identifier: {reason}")]
     InvalidParticipant { reason: String },
@@ -68,6 +80,8 @@ impl TokenError {
             Self::UntrustedCertificate { .. } => "token.untrusted_certificate",
             Self::WrongEnvironment { .. } => "token.wrong_environment",
             Self::NotAnApCertificate { .. } => "token.not_an_ap_certificate",
+            Self::NotAClientCertificate { .. } => "token.not_a_client_certificate",
+            Self::CertificateRevoked { .. } => "token.certificate_revoked",
             Self::InvalidParticipant { .. } => "token.invalid_participant",
             Self::UnknownParticipant { .. } => "token.unknown_participant",
             Self::ParticipantInactive { .. } => "token.participant_inactive",
@@ -79,7 +93,6 @@ impl TokenError {
         }
     }
 
-    /// The HTTP status: 401 certificate problems, 404 participant problems, 403 limits,
     /// Who must act: the caller's certificate (unauthenticated), its budget (forbidden),
     /// the participant (not found), or the operator (internal).
     pub fn class(&self) -> ErrorClass {
@@ -90,7 +103,9 @@ impl TokenError {
             | Self::CertificateNotYetValid { .. }
             | Self::UntrustedCertificate { .. }
             | Self::WrongEnvironment { .. }
-            | Self::NotAnApCertificate { .. } => ErrorClass::Unauthenticated,
+            | Self::NotAnApCertificate { .. }
+            | Self::NotAClientCertificate { .. }
+            | Self::CertificateRevoked { .. } => ErrorClass::Unauthenticated,
             Self::InvalidParticipant { .. }
             | Self::UnknownParticipant { .. }
             | Self::ParticipantInactive { .. }
@@ -102,6 +117,7 @@ impl TokenError {
         }
     }
 
+    /// The HTTP status: 401 certificate problems, 404 participant problems, 403 limits,
     /// 500 internal.
     pub fn status(&self) -> u16 {
         match self {
@@ -111,7 +127,9 @@ impl TokenError {
             | Self::CertificateNotYetValid { .. }
             | Self::UntrustedCertificate { .. }
             | Self::WrongEnvironment { .. }
-            | Self::NotAnApCertificate { .. } => 401,
+            | Self::NotAnApCertificate { .. }
+            | Self::NotAClientCertificate { .. }
+            | Self::CertificateRevoked { .. } => 401,
             Self::InvalidParticipant { .. }
             | Self::UnknownParticipant { .. }
             | Self::ParticipantInactive { .. }
@@ -128,11 +146,43 @@ impl From<smp_store::StoreError> for TokenError {
     }
 }
 
+/// The outcome of an audit row whose request is still being served (or whose node
+/// stopped before it was): it counts against the quota like the outcome it will get.
+pub(crate) const PENDING: &str = "pending";
+
 /// The outcome codes that count against the daily quota, success included.
-pub(crate) const QUOTA_OUTCOMES: [&str; 5] = [
+pub(crate) const QUOTA_OUTCOMES: [&str; 6] = [
+    PENDING,
     "ok",
     "token.invalid_participant",
     "token.unknown_participant",
     "token.participant_inactive",
     "token.already_migrated",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificate_defects_are_401_unauthenticated() {
+        for e in [
+            TokenError::NotAClientCertificate {
+                subject: "CN=x".into(),
+                reason: "a CA certificate".into(),
+            },
+            TokenError::CertificateRevoked {
+                subject: "CN=x".into(),
+                serial: "01".into(),
+                revoked_at: "2026-01-01T00:00:00Z".into(),
+            },
+        ] {
+            assert_eq!((e.status(), e.class()), (401, ErrorClass::Unauthenticated));
+        }
+        assert_eq!(
+            TokenError::GlobalLimit.code(),
+            "token.global_limit",
+            "existing codes stay"
+        );
+    }
+}

@@ -6,4 +6,5 @@ mod support;
 
 mod corrupt_details;
 mod parked_import;
+mod parking;
 mod scheme_migration;
