@@ -55,7 +55,10 @@ fn a_legacy_registration_is_read_with_a_warning() {
     // The sample's signer is not of the test PKI and has long expired: only trust, time
     // and the SHA-1 signature may fail.
     for check in report.failed_check_names() {
-        assert!(["chain", "expired", "signature"].contains(&check), "{check}");
+        assert!(
+            ["chain", "expired", "signature"].contains(&check),
+            "{check}"
+        );
     }
     assert!(
         format!("{:?}", report.failed_checks).contains("SHA-1"),
