@@ -1,12 +1,13 @@
 # syntax=docker/dockerfile:1
 # Ferry SMP server image.
 #
-#   docker build -t ferry .
-#   docker run --rm -p 8080:8080 -e FERRY_SERVER__PUBLIC_URL=http://localhost:8080 ferry
+#   docker build -t ferry .                      # production image: no test PKI inside
+#   docker build --target dev -t ferry-dev .     # development image: starts out of the box
+#   docker run --rm -p 8080:8080 -e FERRY_SERVER__PUBLIC_URL=http://localhost:8080 ferry-dev
 #
-# The image ships config/ and the throwaway test PKI certs-test/ so that it starts out of the
-# box for development. Those keys are PUBLIC: in production mount the real Peppol SMP
-# certificate and key and point Ferry at them, e.g.
+# Only the `dev` image ships the throwaway test PKI certs-test/, whose keys are PUBLIC (and
+# Ferry refuses them anyway with sml.mode test or production). The production image ships
+# config/ only: mount the real Peppol SMP certificate and key and point Ferry at them, e.g.
 #   -v /etc/ferry/certs:/certs:ro
 #   -e FERRY_SIGNING__CERTIFICATE=/certs/smp.crt.pem -e FERRY_SIGNING__KEY=/certs/smp.key.pem
 #   -e FERRY_DATABASE__URL=postgres://... -e FERRY_ADMIN_TOKEN=...   (or mount a config file: --config)
@@ -31,8 +32,8 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     cargo build --release --locked -p ferry \
     && install -D -m 0755 target/release/ferry /out/ferry
 
-# ---- runtime --------------------------------------------------------------------------------
-FROM debian:bookworm-slim
+# ---- runtime (shared by dev and production) ---------------------------------------------------
+FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libssl3 libpq5 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
@@ -41,13 +42,19 @@ COPY --from=builder /out/ferry /usr/local/bin/ferry
 # Paths in config/ferry.toml are relative to the working directory, as in the repository.
 WORKDIR /app
 COPY config/ /app/config/
-# Development only (see the top of this file).
-COPY certs-test/ /app/certs-test/
 # The default SQLite database lives under ./data: the only directory Ferry writes to.
 RUN mkdir -p /app/data && chown ferry:ferry /app/data
 VOLUME ["/app/data"]
-USER ferry:ferry
 ENV FERRY_SERVER__BIND=0.0.0.0:8080
 EXPOSE 8080
 ENTRYPOINT ["ferry"]
 CMD ["serve"]
+
+# ---- dev: the embedded default (SQLite, in-process SML emulator, test PKI) ------------------
+FROM runtime AS dev
+COPY certs-test/ /app/certs-test/
+USER ferry:ferry
+
+# ---- production (the default target): bring your own certificates --------------------------
+FROM runtime AS production
+USER ferry:ferry

@@ -188,11 +188,34 @@ fn out_status_cancel_and_a_refused_key() {
         };
         assert!(stored.starts_with("sealed:v1:"), "{stored}");
         assert!(!stored.contains(key), "{stored}");
+        // A node whose key file is missing (a secret mount that failed) refuses to start
+        // instead of sealing with a new key; it creates nothing.
+        let missing = setup.tmp.path().join("missing.key");
+        let mut missing_env = setup.env.clone();
+        missing_env.push((
+            "FERRY_MIGRATION__KEY_FILE".to_owned(),
+            missing.display().to_string(),
+        ));
+        let refused = ferry_cli(
+            &missing_env,
+            &["migrate", "status"],
+            Duration::from_secs(60),
+        );
+        assert_ne!(refused.code, Some(0), "{}", refused.stdout);
+        assert!(
+            refused.stderr.contains("migration.key_file") && refused.stderr.contains("missing"),
+            "{}",
+            refused.stderr
+        );
+        assert!(!missing.exists(), "no new key file may be created");
         // ...and a node with another key file cannot unseal it, and says which setting.
+        let another = setup.tmp.path().join("another.key");
+        std::fs::write(&another, "q0_OuS7bO7Dd1CXT6Tqv8wvOWEhO6eT7RTpgr6BA4qE\n")
+            .expect("write another key file");
         let mut foreign_env = setup.env.clone();
         foreign_env.push((
             "FERRY_MIGRATION__KEY_FILE".to_owned(),
-            setup.tmp.path().join("another.key").display().to_string(),
+            another.display().to_string(),
         ));
         let foreign = ferry_cli(
             &foreign_env,

@@ -172,3 +172,28 @@ fn negative_offsets_are_refused() {
             .assert_status(200);
     });
 }
+
+/// JSON API paths decode identifiers once, like the XML routes: `%253A` is a literal `%3A`
+/// in the identifier (and refused), never a second-hand `:`.
+#[test]
+fn path_identifiers_are_decoded_exactly_once() {
+    for_each_database(&[], |ferry| {
+        ferry
+            .post_json(
+                "/api/v1/participants",
+                &json!({"participant": P}),
+                Some(ADMIN_TOKEN),
+            )
+            .assert_status(201);
+        let once = "iso6523-actorid-upis%3A%3A0208%3A0123456749";
+        let twice = "iso6523-actorid-upis%3A%3A0208%253A0123456749";
+        ferry
+            .get_auth(&format!("/api/v1/participants/{once}"), ADMIN_TOKEN)
+            .assert_status(200);
+        ferry.get(&format!("/{once}")).assert_status(200);
+        let json = ferry.get_auth(&format!("/api/v1/participants/{twice}"), ADMIN_TOKEN);
+        let xml = ferry.get(&format!("/{twice}"));
+        assert_eq!(json.status, xml.status, "{} / {}", json.text(), xml.text());
+        assert_eq!(json.status, 400, "{}", json.text());
+    });
+}

@@ -15,6 +15,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// The default config file, relative to the working directory.
+mod network_guard;
 mod sml_mode;
 #[cfg(test)]
 mod tests;

@@ -1,38 +1,11 @@
 //! Checking a loaded configuration once, naming the key and its environment variable.
 
-use super::{Config, ConfigError, DEV_ADMIN_TOKEN, SmlMode, TEST_PKI_ORGANIZATION, invalid};
+use super::{Config, ConfigError, SmlMode, invalid};
 
 /// The longest `parking.audit_retention_days` (100 years): a larger figure is a typo.
 const MAX_AUDIT_RETENTION_DAYS: u32 = 36_500;
 
 impl Config {
-    /// On a real Peppol network (`sml.mode` test or production) the published development
-    /// admin token and the test PKI's keys (in the repository for everyone) would hand the
-    /// SMP to anybody: refuse to start with them.
-    pub(crate) fn refuse_development_secrets(&self) -> Result<(), ConfigError> {
-        if self.admin_token == DEV_ADMIN_TOKEN {
-            return Err(invalid(
-                "admin_token",
-                "FERRY_ADMIN_TOKEN",
-                "the development token is public; set your own (or an empty one to disable it) before joining a Peppol network",
-            ));
-        }
-        let pem = std::fs::read(&self.signing.certificate).unwrap_or_default();
-        let from_test_pki = openssl::x509::X509::from_pem(&pem).is_ok_and(|cert| {
-            cert.issuer_name()
-                .entries_by_nid(openssl::nid::Nid::ORGANIZATIONNAME)
-                .any(|e| e.data().as_slice() == TEST_PKI_ORGANIZATION.as_bytes())
-        });
-        if from_test_pki {
-            return Err(invalid(
-                "signing.certificate",
-                "FERRY_SIGNING__CERTIFICATE",
-                "this is a certs-test/ certificate, whose key is public; use the SMP certificate OpenPeppol issued you",
-            ));
-        }
-        Ok(())
-    }
-
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         let s = &self.server;
         if s.bind.parse::<std::net::SocketAddr>().is_err() {

@@ -11,7 +11,7 @@
 //! * Writers emit schema-valid documents that are already in canonical XML form, which is
 //!   what lets [`sign_service_metadata`] sign exactly the bytes it returns (inclusive C14N
 //!   1.0, RSA-SHA256, SHA-256, enveloped signature as Peppol SMP 1.4.0 requires).
-//! * [`DsigVerifier`] checks other SMPs' signatures cryptographically.
+//! * [`DsigVerifier`] checks other SMPs' signatures cryptographically (SHA-2 only).
 //!
 //! What this crate deliberately does not do: any I/O (no files, sockets or async), trust
 //! decisions about certificates (chain, expiry, revocation: the caller's job with the
@@ -46,7 +46,7 @@ pub use crate::read::dom;
 pub use crate::{
     dsig::sign::sign_service_metadata,
     dsig::signing_key::SigningKey,
-    dsig::verify::{DsigVerifier, SignatureVerifier, VerifiedSignature},
+    dsig::verify::{DsigVerifier, Sha1TolerantVerifier, SignatureVerifier, VerifiedSignature},
     error::{Limit, XmlError},
     model::business_card::{BusinessCard, BusinessEntity, Contact, EntityIdentifier, Name},
     model::extension::Extension,

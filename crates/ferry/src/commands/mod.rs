@@ -33,6 +33,21 @@ pub(crate) fn open_domain_with(
 ) -> Result<Handover, CliError> {
     let store = Store::open(&config.database.url, config.database.max_connections)
         .map_err(|e| CliError::Startup(format!("database.url: {e}")))?;
+    // A missing key file is created only where no sealed key depends on it and no other
+    // node could hold another one: a node whose secret mount failed must not start sealing
+    // with a key of its own.
+    let may_create_key_file = if config.sml.mode.is_peppol_network() {
+        Err(
+            "on a Peppol network the key file is never created implicitly (every node must share one)",
+        )
+    } else if store
+        .read(smp_store::migrations::has_sealed_keys)
+        .map_err(|e| CliError::Startup(format!("database.url: {e}")))?
+    {
+        Err("the database holds migration keys sealed with it")
+    } else {
+        Ok(())
+    };
     let cert = std::fs::read(&config.signing.certificate).map_err(|e| {
         CliError::Startup(format!(
             "signing.certificate {}: {e}",
@@ -74,7 +89,10 @@ pub(crate) fn open_domain_with(
             foreign_fetch: foreign_fetch_policy(config),
         },
     )
-    .with_key_sealer(load_key_sealer(&config.migration.key_file)?);
+    .with_key_sealer(load_key_sealer(
+        &config.migration.key_file,
+        may_create_key_file,
+    )?);
     Ok(handover)
 }
 
@@ -90,13 +108,22 @@ pub(crate) fn foreign_fetch_policy(config: &Config) -> smp_client::FetchPolicy {
     }
 }
 
-/// Reads the migration-key sealing key, creating the file (mode 0600) when it is missing.
+/// Reads the migration-key sealing key, creating the file (mode 0600) when it is missing
+/// and `may_create` allows it (else the reason it does not is the error).
 /// Creation is race-free: the key is written to a temporary file and linked into place,
 /// which fails if another process got there first; then that process's key is read.
-fn load_key_sealer(path: &std::path::Path) -> Result<party_config::KeySealer, CliError> {
+fn load_key_sealer(
+    path: &std::path::Path,
+    may_create: Result<(), &str>,
+) -> Result<party_config::KeySealer, CliError> {
     let startup =
         |what: String| CliError::Startup(format!("migration.key_file {}: {what}", path.display()));
     if !path.exists() {
+        if let Err(why) = may_create {
+            return Err(startup(format!(
+                "the file is missing, and {why}; restore the file every node shares (FERRY_MIGRATION__KEY_FILE), or create one before the first start: head -c 32 /dev/urandom | base64 > FILE; chmod 600 FILE"
+            )));
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| startup(e.to_string()))?;
         }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use smp_core::CapabilitySpec;
 use utoipa::ToSchema;
 
+use super::path_ids::PathParticipant;
 use crate::auth::Caller;
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -26,9 +27,8 @@ pub(crate) struct PreparedKey {
 async fn prepare(
     state: web::Data<AppState>,
     actor: party_config::Actor,
-    participant: String,
+    pid: ParticipantId,
 ) -> Result<HttpResponse, Problem> {
-    let pid = ParticipantId::from_path_segment(&participant)?;
     let domain = state.domain.clone();
     let view = web::block(move || domain.migrations().prepare_outbound(&actor, &pid)).await??;
     Ok(HttpResponse::Ok().json(PreparedKey {
@@ -46,9 +46,9 @@ async fn prepare(
 pub(crate) async fn migration_key(
     state: web::Data<AppState>,
     Caller(actor): Caller,
-    path: web::Path<String>,
+    PathParticipant(pid): PathParticipant,
 ) -> Result<HttpResponse, Problem> {
-    prepare(state, actor, path.into_inner()).await
+    prepare(state, actor, pid).await
 }
 
 /// eConnect-compatible: the same as `POST /api/v1/participants/{participant}/migration-key`.
@@ -57,9 +57,9 @@ pub(crate) async fn migration_key(
 pub(crate) async fn prepare_to_migrate(
     state: web::Data<AppState>,
     Caller(actor): Caller,
-    path: web::Path<String>,
+    PathParticipant(pid): PathParticipant,
 ) -> Result<HttpResponse, Problem> {
-    prepare(state, actor, path.into_inner()).await
+    prepare(state, actor, pid).await
 }
 
 /// Start an inbound migration: with `migrationKey` it completes at once (or fails with the
@@ -97,10 +97,9 @@ pub(crate) struct PartyMigration {
 pub(crate) async fn party_config(
     state: web::Data<AppState>,
     Caller(actor): Caller,
-    path: web::Path<String>,
+    PathParticipant(pid): PathParticipant,
     body: web::Json<PartyConfig>,
 ) -> Result<HttpResponse, Problem> {
-    let pid = ParticipantId::from_path_segment(&path)?;
     let body = body.into_inner();
     let request = NewInboundMigration {
         participant: pid.to_string(),

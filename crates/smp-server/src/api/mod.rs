@@ -5,6 +5,7 @@ mod events;
 mod migrations;
 pub(crate) mod parking;
 mod participants;
+mod path_ids;
 mod profiles;
 mod users;
 mod webhooks;

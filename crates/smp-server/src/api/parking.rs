@@ -6,11 +6,11 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use party_config::{CallerView, CollectedToken, CollectionView, ParkingLimits, ScheduledAllowance};
-use peppol_id::ParticipantId;
 use serde::Deserialize;
 use smp_core::Lifecycle;
 use utoipa::ToSchema;
 
+use super::path_ids::{PathParticipant, raw_param};
 use crate::auth::Caller;
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -36,8 +36,9 @@ pub(crate) struct PeerChain(pub(crate) Vec<Vec<u8>>);
 pub(crate) async fn collect(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
+    // The identifier as sent: the domain decodes it once (and answers its own code).
+    let path = raw_param(&req, "participant")?.to_owned();
     let chain = req.conn_data::<PeerChain>().cloned().unwrap_or_default().0;
     // A peer address is always known on TCP; the fallback only keeps this total.
     let ip = req
@@ -234,10 +235,9 @@ pub(crate) struct LifecycleBody {
 pub(crate) async fn set_lifecycle(
     state: web::Data<AppState>,
     Caller(actor): Caller,
-    path: web::Path<String>,
+    PathParticipant(pid): PathParticipant,
     body: web::Json<LifecycleBody>,
 ) -> Result<HttpResponse, Problem> {
-    let pid = ParticipantId::from_path_segment(&path)?;
     let lifecycle = Lifecycle::parse(&body.lifecycle).ok_or_else(|| {
         party_config::DomainError::invalid("lifecycle", "must be `active` or `inactive`")
     })?;

@@ -1,11 +1,11 @@
 //! `/api/v1/participants`.
 
 use actix_web::{HttpResponse, web};
-use peppol_id::{DocumentTypeId, ParticipantId};
 use smp_core::{
     CapabilitySpec, ListParams, NewParticipant, Page, ParticipantSummary, ParticipantView,
 };
 
+use super::path_ids::{PathDocumentType, PathParticipant};
 use crate::auth::Caller;
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -58,9 +58,8 @@ pub(crate) async fn list(
 pub(crate) async fn get(
     state: web::Data<AppState>,
     Caller(actor): Caller,
-    path: web::Path<String>,
+    PathParticipant(pid): PathParticipant,
 ) -> Result<HttpResponse, Problem> {
-    let pid = ParticipantId::from_path_segment(&path)?;
     let domain = state.domain.clone();
     let view = web::block(move || domain.core().participants().participant(&actor, &pid)).await??;
     Ok(HttpResponse::Ok().json(view))
@@ -72,9 +71,8 @@ pub(crate) async fn get(
 pub(crate) async fn delete(
     state: web::Data<AppState>,
     Caller(actor): Caller,
-    path: web::Path<String>,
+    PathParticipant(pid): PathParticipant,
 ) -> Result<HttpResponse, Problem> {
-    let pid = ParticipantId::from_path_segment(&path)?;
     let domain = state.domain.clone();
     web::block(move || {
         domain
@@ -93,10 +91,9 @@ pub(crate) async fn delete(
 pub(crate) async fn add_capability(
     state: web::Data<AppState>,
     Caller(actor): Caller,
-    path: web::Path<String>,
+    PathParticipant(pid): PathParticipant,
     body: web::Json<CapabilitySpec>,
 ) -> Result<HttpResponse, Problem> {
-    let pid = ParticipantId::from_path_segment(&path)?;
     let domain = state.domain.clone();
     let view = web::block(move || {
         domain
@@ -116,11 +113,9 @@ pub(crate) async fn add_capability(
 pub(crate) async fn remove_capability(
     state: web::Data<AppState>,
     Caller(actor): Caller,
-    path: web::Path<(String, String)>,
+    PathParticipant(pid): PathParticipant,
+    PathDocumentType(doctype): PathDocumentType,
 ) -> Result<HttpResponse, Problem> {
-    let (p, d) = path.into_inner();
-    let pid = ParticipantId::from_path_segment(&p)?;
-    let doctype = DocumentTypeId::from_path_segment(&d)?;
     let domain = state.domain.clone();
     web::block(move || {
         domain

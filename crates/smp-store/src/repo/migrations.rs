@@ -80,6 +80,16 @@ pub fn insert(conn: &mut DbConnection, row: &MigrationRow) -> Result<(), StoreEr
     Ok(())
 }
 
+/// Whether any stored migration key is sealed (then the sealing key file must not change).
+pub fn has_sealed_keys(conn: &mut DbConnection) -> Result<bool, StoreError> {
+    let found = migrations::table
+        .filter(migrations::migration_key.like("sealed:%"))
+        .select(migrations::id)
+        .first::<String>(conn)
+        .optional()?;
+    Ok(found.is_some())
+}
+
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<MigrationRow>, StoreError> {
     Ok(migrations::table
         .find(id)

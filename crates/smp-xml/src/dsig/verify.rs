@@ -29,8 +29,42 @@ pub struct VerifiedSignature {
 
 /// [`SignatureVerifier`] that checks the signature is cryptographically valid with the key
 /// of the certificate in KeyInfo. It does not check the certificate chain or validity dates.
+///
+/// Only SHA-2 algorithms are accepted (SMP 1.4.0 requires RSA-SHA256 with SHA-256): a
+/// SHA-1 signature or digest is `dsig.unsupported`, because SHA-1 collisions are practical
+/// and a verifier that accepts whatever its library knows lets a peer pick the weakest.
+/// Archives of older documents can be read with [`Sha1TolerantVerifier`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct DsigVerifier;
+
+/// Like [`DsigVerifier`], but also accepts RSA-SHA1 and SHA-1 digests (documents signed
+/// before Peppol required SHA-256). Never use it to decide trust in a live document.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sha1TolerantVerifier;
+
+/// Signature algorithms accepted by default: RSA (PKCS#1 v1.5 and PSS) and ECDSA with SHA-2.
+const SIGNATURE_METHODS: [&str; 9] = [
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+    "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1",
+    "http://www.w3.org/2007/05/xmldsig-more#sha384-rsa-MGF1",
+    "http://www.w3.org/2007/05/xmldsig-more#sha512-rsa-MGF1",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
+    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
+];
+/// Digest algorithms accepted by default.
+const DIGEST_METHODS: [&str; 3] = [
+    "http://www.w3.org/2001/04/xmlenc#sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#sha384",
+    "http://www.w3.org/2001/04/xmlenc#sha512",
+];
+/// What [`Sha1TolerantVerifier`] accepts besides.
+const SHA1_METHODS: [&str; 2] = [
+    "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+    "http://www.w3.org/2000/09/xmldsig#sha1",
+];
 
 const TRANSFORMS_ALLOWED: [&str; 7] = [
     "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
@@ -63,8 +97,27 @@ fn ds_children<'a>(el: &'a Element, local: &'a str) -> impl Iterator<Item = &'a 
     el.child_elements().filter(move |c| c.is(ns::DS, local))
 }
 
+/// Refuses an algorithm outside `allowed` (plus SHA-1 when `sha1` is set).
+fn check_algorithm(
+    el: Option<&Element>,
+    what: &str,
+    allowed: &[&str],
+    sha1: bool,
+) -> Result<(), XmlError> {
+    let alg = el.and_then(|e| e.attr("Algorithm")).unwrap_or("");
+    if allowed.contains(&alg) || (sha1 && SHA1_METHODS.contains(&alg)) {
+        Ok(())
+    } else if SHA1_METHODS.contains(&alg) {
+        Err(unsupported(format!(
+            "{what} {alg:?} uses SHA-1, which is not accepted (Peppol SMP 1.4.0 requires RSA-SHA256 with SHA-256)"
+        )))
+    } else {
+        Err(unsupported(format!("{what} {alg:?}")))
+    }
+}
+
 /// Checks the signature's structure and returns the DER of the KeyInfo certificate.
-fn check_shape(root: &Element) -> Result<Vec<u8>, XmlError> {
+fn check_shape(root: &Element, sha1: bool) -> Result<Vec<u8>, XmlError> {
     let total = count_signatures(root);
     let sig = match (total, ds_children(root, "Signature").next()) {
         (0, _) => {
@@ -94,6 +147,18 @@ fn check_shape(root: &Element) -> Result<Vec<u8>, XmlError> {
             refs.len()
         )));
     };
+    check_algorithm(
+        ds_children(signed_info, "SignatureMethod").next(),
+        "signature method",
+        &SIGNATURE_METHODS,
+        sha1,
+    )?;
+    check_algorithm(
+        ds_children(reference, "DigestMethod").next(),
+        "digest method",
+        &DIGEST_METHODS,
+        sha1,
+    )?;
     if reference.attr("URI") != Some("") {
         return Err(unsupported(
             "ds:Reference must have URI=\"\" (the whole document)",
@@ -139,8 +204,20 @@ fn check_shape(root: &Element) -> Result<Vec<u8>, XmlError> {
 
 impl SignatureVerifier for DsigVerifier {
     fn verify(&self, xml: &[u8]) -> Result<VerifiedSignature, XmlError> {
+        verify(xml, false)
+    }
+}
+
+impl SignatureVerifier for Sha1TolerantVerifier {
+    fn verify(&self, xml: &[u8]) -> Result<VerifiedSignature, XmlError> {
+        verify(xml, true)
+    }
+}
+
+fn verify(xml: &[u8], sha1: bool) -> Result<VerifiedSignature, XmlError> {
+    {
         let root = dom::parse_document(xml, &ParseOptions::default())?;
-        let cert_der = check_shape(&root)?;
+        let cert_der = check_shape(&root, sha1)?;
         let text = std::str::from_utf8(xml.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml))
             .map_err(|e| XmlError::malformed(format!("input is not UTF-8: {e}")))?;
         // Permissive context + insecure: use the KeyInfo certificate's key without building
