@@ -10,6 +10,27 @@ fn health_reports_database_ok() {
         let body = health.json();
         assert_eq!(body["status"], "ok", "{health}");
         assert_eq!(body["database"], "ok", "{health}");
+        // The domain's workers, by name, each running, none restarted.
+        let workers = body["workers"].as_array().expect("workers").clone();
+        for name in [
+            "republish",
+            "webhooks",
+            "event-retention",
+            "sml-jobs",
+            "migrations",
+        ] {
+            assert!(
+                workers.iter().any(|w| w["name"] == name),
+                "worker {name} missing: {health}"
+            );
+        }
+        assert!(workers.iter().all(|w| w["restarts"] == 0), "{health}");
+        let metrics = ferry.get("/metrics").text();
+        assert!(
+            metrics.contains("ferry_worker_restarts_total{worker=\"sml-jobs\"} 0")
+                && metrics.contains("ferry_worker_up{worker=\"migrations\"} 1"),
+            "{metrics}"
+        );
     });
 }
 

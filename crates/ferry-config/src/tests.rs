@@ -143,7 +143,8 @@ fn real_networks_refuse_every_test_pki_file_and_a_foreign_parking_environment() 
     // Each file the configuration names, from certs-test/ or issued by the test PKI.
     let copied = dir.path().join("renamed-root.pem");
     std::fs::copy(repo_file("certs-test/root/root-ca.crt.pem"), &copied).unwrap();
-    let mut cases: Vec<(&str, Box<dyn Fn(&mut Config)>)> = vec![
+    type Change = Box<dyn Fn(&mut Config)>;
+    let mut cases: Vec<(&str, Change)> = vec![
         (
             "sml.client_certificate",
             Box::new(|c| c.sml.client_certificate = repo_file("certs-test/smp/smp.crt.pem")),

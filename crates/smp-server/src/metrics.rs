@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use party_config::RejectionCount;
 use smp_core::Core;
 use smp_core::workers::{WorkerReport, WorkerState};
 
@@ -29,7 +30,12 @@ impl Metrics {
     }
 
     /// The exposition text.
-    pub(crate) fn render(&self, core: &Core, workers: &[WorkerReport]) -> String {
+    pub(crate) fn render(
+        &self,
+        core: &Core,
+        workers: &[WorkerReport],
+        parking_refusals: &[RejectionCount],
+    ) -> String {
         let mut out = String::new();
         out.push_str(
             "# HELP ferry_http_requests_total SMP API requests by area and status class.\n",
@@ -78,6 +84,19 @@ impl Metrics {
         for w in workers {
             let up = u8::from(w.state != WorkerState::Restarting);
             let _ = writeln!(out, "ferry_worker_up{{worker=\"{}\"}} {up}", w.name);
+        }
+        if !parking_refusals.is_empty() {
+            let _ = writeln!(
+                out,
+                "# HELP ferry_parking_refused_total Token collection requests refused before an audit row (certificate defects, limits).\n# TYPE ferry_parking_refused_total counter"
+            );
+            for r in parking_refusals {
+                let _ = writeln!(
+                    out,
+                    "ferry_parking_refused_total{{code=\"{}\"}} {}",
+                    r.code, r.count
+                );
+            }
         }
         out
     }

@@ -38,8 +38,14 @@ pub(crate) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(
-            state
-                .metrics
-                .render(state.domain.core(), &state.supervisor.health()),
+            state.metrics.render(
+                state.domain.core(),
+                &state.supervisor.health(),
+                &state
+                    .domain
+                    .parking()
+                    .map(|desk| desk.rejected_requests())
+                    .unwrap_or_default(),
+            ),
         )
 }

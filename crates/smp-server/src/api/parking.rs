@@ -28,7 +28,8 @@ pub(crate) struct PeerChain(pub(crate) Vec<Vec<u8>>);
     responses(
         (status = 200, body = CollectedToken),
         (status = 401, description = "token.no_certificate | token.unparsable_certificate | token.certificate_expired | \
-            token.certificate_not_yet_valid | token.untrusted_certificate | token.wrong_environment | token.not_an_ap_certificate"),
+            token.certificate_not_yet_valid | token.untrusted_certificate | token.wrong_environment | token.not_an_ap_certificate | \
+            token.not_a_client_certificate | token.certificate_revoked"),
         (status = 403, description = "token.blacklisted | token.ip_limit | token.global_limit"),
         (status = 404, description = "token.invalid_participant | token.unknown_participant | token.participant_inactive | \
             token.already_migrated"),
