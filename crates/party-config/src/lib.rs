@@ -32,8 +32,9 @@ pub use crate::import::{
     ParkedCsv, count_lines, parse_bulk_csv, split_record,
 };
 pub use crate::migration::{
-    BulkView, CurrentAccessPoint, Direction, HistoryEntry, MigrationFilter, MigrationRunSummary,
-    MigrationStatus, MigrationView, Migrations, NewInboundMigration, RejectedItem, RevealedKey,
+    BulkView, CurrentAccessPoint, Direction, HistoryEntry, MAX_BULK_ITEMS, MAX_CAPABILITIES,
+    MigrationFilter, MigrationRunSummary, MigrationStatus, MigrationView, Migrations,
+    NewInboundMigration, RejectedItem, RevealedKey, bulk_items,
 };
 pub use crate::parked_import::{
     PARKED_BATCH_LIMIT, ParkedBatchSummary, ParkedImport, ParkedImportSpec, ParkedParticipant,

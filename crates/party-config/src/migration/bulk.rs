@@ -5,7 +5,7 @@ use smp_store::{MigrationQuery, migrations};
 use utoipa::ToSchema;
 
 use super::resource::may_see;
-use super::{MigrationStatus, NewInboundMigration, new_id};
+use super::{MAX_BULK_ITEMS, MigrationStatus, NewInboundMigration, new_id};
 use crate::{Actor, DomainError, Migrations};
 
 /// Progress of a bulk request.
@@ -48,8 +48,11 @@ impl Migrations<'_> {
         actor: &Actor,
         items: &[NewInboundMigration],
     ) -> Result<BulkView, DomainError> {
-        if items.is_empty() || items.len() > 100_000 {
-            return Err(DomainError::invalid("items", "give 1 to 100000 migrations"));
+        if items.is_empty() || items.len() > MAX_BULK_ITEMS {
+            return Err(DomainError::invalid(
+                "items",
+                format!("give 1 to {MAX_BULK_ITEMS} migrations"),
+            ));
         }
         let bulk_id = new_id("blk")?;
         let rejected = std::sync::Mutex::new(Vec::new());

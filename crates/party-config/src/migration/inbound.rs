@@ -24,8 +24,9 @@ pub struct NewInboundMigration {
     /// deregisters the participant.
     #[serde(default)]
     pub migration_key: Option<String>,
-    /// What the participant receives here; published before the SML points here.
-    #[serde(default)]
+    /// What the participant receives here; published before the SML points here (at most
+    /// 1000).
+    #[serde(default, deserialize_with = "super::bounded::capabilities")]
     pub capabilities: Vec<CapabilitySpec>,
     /// Without a key: register as soon as the old provider lets go (default true).
     #[serde(default)]

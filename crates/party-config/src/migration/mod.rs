@@ -6,6 +6,7 @@
 //! with a status history; `worker.rs` moves due ones one step at a time, and every step is
 //! safe to repeat after a crash (see `docs/why-cancel-migrates-to-self.md`).
 
+mod bounded;
 mod bulk;
 mod current_ap;
 mod inbound;
@@ -15,6 +16,7 @@ mod status;
 mod view;
 mod worker;
 
+pub use bounded::{MAX_BULK_ITEMS, MAX_CAPABILITIES, bulk_items};
 pub use bulk::{BulkView, RejectedItem};
 pub(crate) use current_ap::current_ap;
 pub use inbound::NewInboundMigration;

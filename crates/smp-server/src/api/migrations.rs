@@ -198,6 +198,8 @@ pub(crate) async fn reveal_key(
 /// Many inbound migrations at once.
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct BulkRequest {
+    /// At most 100 000; the body is refused at the item past the limit, while it is read.
+    #[serde(deserialize_with = "party_config::bulk_items")]
     items: Vec<NewInboundMigration>,
 }
 
