@@ -21,7 +21,6 @@ mod migration;
 mod parked_import;
 mod parking;
 mod scheme_migration;
-mod sealed;
 
 use std::sync::Arc;
 
@@ -47,7 +46,7 @@ pub use crate::parking::{
 pub use crate::scheme_migration::{
     SchemeMigration, SchemeMigrationReport, SchemeMigrationRequest, SchemeMigrationRun,
 };
-pub use crate::sealed::KeySealer;
+pub use smp_core::KeySealer;
 
 /// Migrations one worker tick moves at most.
 const MIGRATION_BATCH: usize = 200;

@@ -34,6 +34,7 @@ mod participants;
 mod policy;
 mod profiles;
 mod publication;
+mod sealed;
 mod sml;
 mod states;
 mod users;
@@ -57,6 +58,7 @@ pub use crate::participants::Participants;
 pub use crate::policy::{LegacyEquivalent, PolicyRule, RegistrationPolicy};
 pub use crate::profiles::Profiles;
 pub use crate::publication::{DocumentCache, Generation, Links, PublishedDocument};
+pub use crate::sealed::KeySealer;
 pub use crate::sml::{
     ReconcileReport, SmlFailure, SmlFailureKind, SmlRegistry, SmlRunSummary, SmlState, SmlSync,
 };

@@ -75,6 +75,9 @@ pub(crate) fn open_domain_with(
             event_retention_ms: i64::from(config.events.retention_days) * 24 * 3600 * 1000,
         },
     );
+    // One sealing key for every secret at rest: migration keys and webhook secrets.
+    let sealer = load_key_sealer(&config.migration.key_file, may_create_key_file)?;
+    let core = core.with_key_sealer(sealer.clone());
     let core = match sml {
         Some(sml) => core.with_sml(sml),
         None => core,
@@ -89,10 +92,7 @@ pub(crate) fn open_domain_with(
             foreign_fetch: foreign_fetch_policy(config),
         },
     )
-    .with_key_sealer(load_key_sealer(
-        &config.migration.key_file,
-        may_create_key_file,
-    )?);
+    .with_key_sealer(sealer);
     Ok(handover)
 }
 

@@ -1,5 +1,7 @@
 //! The delivery worker: POSTs due deliveries, records each outcome with a guarded update.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use smp_store::{DeliveryOutcome, DueDelivery, EventRow, webhooks};
@@ -16,6 +18,8 @@ pub(crate) const MAX_ATTEMPTS: i32 = 12;
 const MAX_BACKOFF_MS: i64 = 60 * 60 * 1000;
 /// Longest error text kept per delivery.
 const MAX_ERROR_CHARS: usize = 500;
+/// Subscriptions served side by side in one run.
+const LANES: usize = 8;
 /// Timeout of one POST, connection included.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -146,16 +150,67 @@ impl Events<'_> {
         sender: &dyn WebhookSender,
         limit: usize,
         now: i64,
-        clock: &dyn Fn() -> i64,
+        clock: &(dyn Fn() -> i64 + Sync),
     ) -> Result<DeliveryRunSummary, DomainError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let due = self
             .core
             .store
             .read(|conn| webhooks::due(conn, now, limit))?;
-        let mut summary = DeliveryRunSummary::default();
+        // One lane per subscription: its deliveries in order, the lanes side by side, so a
+        // slow or dead receiver holds up only its own lane (and, after its first failure,
+        // not even that for the rest of this run).
+        let mut lanes: Vec<Vec<DueDelivery>> = Vec::new();
         for item in due {
-            let sent = send(sender, &item);
+            match lanes
+                .iter_mut()
+                .find(|lane| lane[0].subscription.id == item.subscription.id)
+            {
+                Some(lane) => lane.push(item),
+                None => lanes.push(vec![item]),
+            }
+        }
+        let next = AtomicUsize::new(0);
+        let summary = Mutex::new(DeliveryRunSummary::default());
+        let failure = Mutex::new(None);
+        std::thread::scope(|s| {
+            for _ in 0..lanes.len().min(LANES) {
+                s.spawn(|| {
+                    while let Some(lane) = lanes.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        if let Err(e) = self.run_lane(sender, lane, clock, &summary) {
+                            failure
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .get_or_insert(e);
+                        }
+                    }
+                });
+            }
+        });
+        if let Some(e) = failure.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            return Err(e);
+        }
+        Ok(summary.into_inner().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Sends one subscription's due deliveries in order; a receiver that does not answer
+    /// ends its lane for this run (one that answers with an error status does not).
+    fn run_lane(
+        &self,
+        sender: &dyn WebhookSender,
+        lane: &[DueDelivery],
+        clock: &(dyn Fn() -> i64 + Sync),
+        summary: &Mutex<DeliveryRunSummary>,
+    ) -> Result<(), DomainError> {
+        for item in lane {
+            let sent = match self
+                .core
+                .sealer
+                .open_webhook_secret(&item.subscription.secret)
+            {
+                Ok(secret) => send(sender, item, &secret),
+                Err(e) => Sent::Unreachable(format!("the subscription's secret: {e}")),
+            };
             let at = clock();
             let attempt = item.delivery.attempts;
             let (status, next_attempt_at, http_status, error, delivered_at) = match &sent {
@@ -195,6 +250,7 @@ impl Events<'_> {
                 // Another worker (another node) recorded this attempt first.
                 continue;
             }
+            let mut summary = summary.lock().unwrap_or_else(PoisonError::into_inner);
             match status {
                 DeliveryStatus::Delivered => summary.delivered += 1,
                 DeliveryStatus::Failed => {
@@ -208,8 +264,13 @@ impl Events<'_> {
                 }
                 DeliveryStatus::Pending => summary.retrying += 1,
             }
+            if matches!(sent, Sent::Unreachable(_)) {
+                // A receiver that does not answer costs up to the timeout per attempt: its
+                // next deliveries wait for the next run instead of holding this one up.
+                break;
+            }
         }
-        Ok(summary)
+        Ok(())
     }
 }
 
@@ -225,12 +286,12 @@ fn after_failure(attempt: i32, at: i64) -> (DeliveryStatus, i64) {
     }
 }
 
-fn send(sender: &dyn WebhookSender, item: &DueDelivery) -> Sent {
+fn send(sender: &dyn WebhookSender, item: &DueDelivery, secret: &str) -> Sent {
     let body = match payload(&item.event) {
         Ok(b) => b,
         Err(e) => return Sent::Unreachable(e.to_string()),
     };
-    let signature = match webhook_signature(&item.subscription.secret, &body) {
+    let signature = match webhook_signature(secret, &body) {
         Ok(s) => s,
         Err(e) => return Sent::Unreachable(e.to_string()),
     };

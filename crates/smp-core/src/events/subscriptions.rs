@@ -36,7 +36,7 @@ impl Events<'_> {
                 &NewSubscription {
                     id: random_id("whk_", 12)?,
                     url,
-                    secret,
+                    secret: self.core.sealer.seal_webhook_secret(&secret)?,
                     event_types: events.join(","),
                     owner_id: actor.as_owner(),
                     created_at: now,
@@ -45,7 +45,7 @@ impl Events<'_> {
             audit_webhook(conn, actor, "webhook.create", &row.id, now)?;
             Ok::<_, DomainError>(row)
         })?;
-        let secret = row.secret.clone();
+        // The one answer that carries the secret; the database keeps it sealed.
         Ok(WebhookView {
             secret: Some(secret),
             ..webhook_view(row)

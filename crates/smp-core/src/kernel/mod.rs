@@ -19,6 +19,7 @@ pub use self::publish::{business_card_key, service_group_key, service_metadata_k
 pub use self::trail::{existing, may_change, participant_id_of, record};
 use crate::policy::RegistrationPolicy;
 use crate::publication::{DocumentCache, Links};
+use crate::sealed::KeySealer;
 use crate::sml::SmlRegistry;
 use crate::{Documents, DomainError, Events, Participants, Profiles, SmlSync, Users};
 
@@ -56,6 +57,7 @@ pub struct Core {
     pub(crate) sml: Option<Arc<dyn SmlRegistry>>,
     pub(crate) policy: RegistrationPolicy,
     pub(crate) event_retention_ms: i64,
+    pub(crate) sealer: KeySealer,
 }
 
 impl Core {
@@ -74,7 +76,15 @@ impl Core {
             sml: None,
             policy: config.policy.clone(),
             event_retention_ms: config.event_retention_ms.max(0),
+            sealer: KeySealer::plaintext(),
         }
+    }
+
+    /// Seals stored secrets (webhook secrets) with `sealer`; without it they are stored as
+    /// given.
+    pub fn with_key_sealer(mut self, sealer: KeySealer) -> Self {
+        self.sealer = sealer;
+        self
     }
 
     /// Uses `sml` for everything that asks the SML directly (registration jobs,

@@ -11,4 +11,5 @@ mod profiles;
 mod publication;
 mod rollback;
 mod sml;
+mod webhook_lanes;
 mod webhooks;

@@ -1,6 +1,7 @@
-//! Migration keys at rest: sealed with AES-256-GCM under a key that lives outside the
-//! database (`migration.key_file`), so a database dump or backup does not hand out the
-//! credential that moves a participant to another provider.
+//! Secrets at rest — migration keys and webhook secrets — sealed with AES-256-GCM under a
+//! key that lives outside the database (`migration.key_file`), so a database dump or backup
+//! hands out neither the credential that moves a participant to another provider nor the
+//! one that lets anybody forge Ferry's webhook signatures.
 //!
 //! A stored value is `sealed:v1:` + base64url(nonce ‖ ciphertext ‖ tag). Values without the
 //! prefix were written before sealing existed and are read as they are. Every node that
@@ -16,6 +17,8 @@ const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 /// Binds a sealed value to its purpose: it cannot be replayed as another kind of secret.
 const AAD: &[u8] = b"ferry migration key";
+/// The same for webhook secrets.
+const WEBHOOK_AAD: &[u8] = b"ferry webhook secret";
 
 /// Seals and opens stored migration keys.
 #[derive(Clone)]
@@ -66,8 +69,28 @@ impl KeySealer {
         Ok(BASE64URL_NOPAD.encode(&key))
     }
 
-    /// The value to store for `secret`.
-    pub(crate) fn seal(&self, secret: &str) -> Result<String, DomainError> {
+    /// The value to store for the migration key `secret`.
+    pub fn seal(&self, secret: &str) -> Result<String, DomainError> {
+        self.seal_with(AAD, secret)
+    }
+
+    /// The migration key behind a stored value.
+    pub fn open(&self, stored: &str) -> Result<String, DomainError> {
+        self.open_with(AAD, stored)
+    }
+
+    /// The value to store for a webhook's signing secret.
+    pub fn seal_webhook_secret(&self, secret: &str) -> Result<String, DomainError> {
+        self.seal_with(WEBHOOK_AAD, secret)
+    }
+
+    /// A webhook's signing secret behind a stored value (also one stored in clear by an
+    /// earlier version).
+    pub fn open_webhook_secret(&self, stored: &str) -> Result<String, DomainError> {
+        self.open_with(WEBHOOK_AAD, stored)
+    }
+
+    fn seal_with(&self, aad: &[u8], secret: &str) -> Result<String, DomainError> {
         let Some(key) = &self.key else {
             return Ok(secret.to_owned());
         };
@@ -78,7 +101,7 @@ impl KeySealer {
             Cipher::aes_256_gcm(),
             key,
             Some(&nonce),
-            AAD,
+            aad,
             secret.as_bytes(),
             &mut tag,
         )
@@ -90,8 +113,7 @@ impl KeySealer {
         Ok(format!("{PREFIX}{}", BASE64URL_NOPAD.encode(&blob)))
     }
 
-    /// The secret behind a stored value.
-    pub(crate) fn open(&self, stored: &str) -> Result<String, DomainError> {
+    fn open_with(&self, aad: &[u8], stored: &str) -> Result<String, DomainError> {
         let Some(sealed) = stored.strip_prefix(PREFIX) else {
             return Ok(stored.to_owned());
         };
@@ -112,7 +134,7 @@ impl KeySealer {
             Cipher::aes_256_gcm(),
             key,
             Some(nonce),
-            AAD,
+            aad,
             ciphertext,
             tag,
         )
@@ -126,7 +148,7 @@ impl KeySealer {
     }
 
     /// [`open`](Self::open) for an optional column.
-    pub(crate) fn open_opt(&self, stored: Option<&str>) -> Result<Option<String>, DomainError> {
+    pub fn open_opt(&self, stored: Option<&str>) -> Result<Option<String>, DomainError> {
         stored.map(|s| self.open(s)).transpose()
     }
 }
