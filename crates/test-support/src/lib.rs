@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))] // tests: a failed unwrap is a failed test
 
+pub mod fixtures;
 pub mod http_stub;
 
 use std::collections::hash_map::RandomState;

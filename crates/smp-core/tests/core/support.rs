@@ -1,5 +1,3 @@
-use std::path::{Path, PathBuf};
-
 use smp_core::{Actor, Core, CoreConfig, NewUser, RegistrationPolicy};
 use smp_store::Store;
 use smp_xml::SigningKey;
@@ -8,24 +6,11 @@ pub(crate) const PARTICIPANT: &str = "iso6523-actorid-upis::0208:0123456749";
 pub(crate) const DOCTYPE: &str = "busdox-docid-qns::urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1";
 pub(crate) const PROCESS: &str = "cenbii-procid-ubl::urn:fdc:peppol.eu:2017:poacc:billing:01:1.0";
 
-pub(crate) fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+pub(crate) use test_support::fixtures::ap_cert_b64;
 
 pub(crate) fn signing_key() -> SigningKey {
-    let dir = repo_root().join("certs-test/smp");
-    SigningKey::from_pem(
-        &std::fs::read(dir.join("smp.crt.pem")).unwrap(),
-        &std::fs::read(dir.join("smp.key.pem")).unwrap(),
-    )
-    .unwrap()
-}
-
-pub(crate) fn ap_cert_b64() -> String {
-    std::fs::read_to_string(repo_root().join("certs-test/ap/ap-valid.b64"))
-        .unwrap()
-        .trim()
-        .to_owned()
+    let (cert, key) = test_support::fixtures::smp_signing_pem();
+    SigningKey::from_pem(&cert, &key).unwrap()
 }
 
 pub(crate) struct Env {
