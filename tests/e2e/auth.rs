@@ -1,9 +1,22 @@
 //! Authentication hardening: the bootstrap token follows the configuration across restarts,
-//! and CLI commands leave it alone.
+//! CLI commands leave it alone, and wrong passwords are throttled.
 
 use std::process::Command;
 
-use ferry_e2e::{ADMIN_TOKEN, FerryProcess, assert_problem, ferry_binary, repo_root};
+use ferry_e2e::{ADMIN_TOKEN, FerryProcess, Response, assert_problem, ferry_binary, repo_root};
+use serde_json::json;
+
+fn basic(ferry: &FerryProcess, path: &str, user: &str, password: &str) -> Response {
+    let credentials = data_encoding::BASE64.encode(format!("{user}:{password}").as_bytes());
+    let header = format!("Basic {credentials}");
+    ferry.send(
+        "GET",
+        path,
+        None,
+        &[("Authorization", header.as_str())],
+        None,
+    )
+}
 
 /// A first start with a token (often the public development default) must not leave that
 /// token valid once the operator disables it with `FERRY_ADMIN_TOKEN=""`.
@@ -51,4 +64,39 @@ fn cli_commands_leave_the_servers_bootstrap_token_alone() {
             .get_auth("/api/v1/users", ADMIN_TOKEN)
             .assert_status(200);
     }
+}
+
+/// After ten wrong passwords for one user name within five minutes, further Basic logins for
+/// that name are answered 429 `auth.throttled` with `Retry-After`, without checking the
+/// password (so the right one is refused too). Other users and bearer tokens still work.
+#[test]
+fn wrong_passwords_are_throttled_per_user_name() {
+    ferry_e2e::for_each_database(&[], |ferry| {
+        for user in ["erin", "frank"] {
+            ferry
+                .post_json(
+                    "/api/v1/users",
+                    &json!({"username": user, "password": "right-password", "admin": false}),
+                    Some(ADMIN_TOKEN),
+                )
+                .assert_status(201);
+        }
+        for attempt in 1..=10 {
+            let wrong = basic(ferry, "/api/v1/participants", "erin", "wrong-password");
+            assert_eq!(wrong.status, 401, "attempt {attempt}\n{wrong}");
+        }
+        for password in ["wrong-password", "right-password"] {
+            let throttled = basic(ferry, "/api/v1/participants", "erin", password);
+            assert_problem(&throttled, 429, "auth.throttled");
+            let retry_after: u64 = throttled
+                .header("retry-after")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("no numeric Retry-After\n{throttled}"));
+            assert!((1..=300).contains(&retry_after), "{throttled}");
+        }
+        basic(ferry, "/api/v1/participants", "frank", "right-password").assert_status(200);
+        ferry
+            .get_auth("/api/v1/users", ADMIN_TOKEN)
+            .assert_status(200);
+    });
 }

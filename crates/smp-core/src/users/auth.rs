@@ -27,19 +27,20 @@ impl Users<'_> {
     }
 
     /// The caller behind Basic credentials (user name + password).
+    ///
+    /// Every refusal costs one argon2 verification: a user who does not exist or has no
+    /// password (such as the token-only `admin`) is checked against a dummy hash with the
+    /// same parameters, so the answer time does not tell which user names exist. Callers
+    /// facing the network must bound how many run at once (`smp-server` does).
     pub fn authenticate_basic(&self, username: &str, password: &str) -> Result<Actor, DomainError> {
         let user = self
             .core
             .store
             .read(|conn| users::get_by_username(conn, username))?;
+        let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
+        let matches = verify_password(password, stored);
         match user {
-            Some(u)
-                if u.password_hash
-                    .as_deref()
-                    .is_some_and(|h| verify_password(password, h)) =>
-            {
-                Ok(Actor::from_user(&u))
-            }
+            Some(u) if matches => Ok(Actor::from_user(&u)),
             _ => Err(DomainError::AuthenticationFailed),
         }
     }
