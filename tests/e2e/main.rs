@@ -3,6 +3,7 @@
 //! set). New tests go into the module of their area; helpers go into the harness
 //! (`tests/src/`), so each test stays a few lines long.
 
+mod auth;
 mod bad_input;
 mod cli;
 mod cluster;

@@ -69,6 +69,7 @@ impl CliError {
                 | ErrorClass::Unauthenticated
                 | ErrorClass::Forbidden
                 | ErrorClass::NotFound
+                | ErrorClass::Throttled
                 | ErrorClass::Conflict
                 | ErrorClass::Unavailable => 1,
             },

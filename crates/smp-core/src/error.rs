@@ -19,6 +19,9 @@ pub enum ErrorClass {
     Forbidden,
     /// What the request names does not exist here (404).
     NotFound,
+    /// Too many failed attempts from this client or for this name: wait as long as the
+    /// error says, then try again (429).
+    Throttled,
     /// The current state does not allow this: look before you write (409).
     Conflict,
     /// A peer (the SML) failed or could not be reached; nothing changed: retry later (503).
@@ -72,6 +75,16 @@ pub enum DomainError {
     /// The caller may not change this participant: it belongs to another user.
     #[error("participant {participant} belongs to another user")]
     NotOwner { participant: String },
+    /// Too many failed logins for this user name or from this address within the throttle
+    /// window: the password was not checked. Wait `retry_after_secs`, or use an API token.
+    #[error(
+        "too many failed logins for this user name or from this address: try again in {retry_after_secs} s"
+    )]
+    AuthenticationThrottled { retry_after_secs: u64 },
+    /// Too many password checks are running or waiting: the password was not checked. Try
+    /// again in a moment; API tokens are not affected.
+    #[error("too many password checks are waiting: try again in a moment, or use an API token")]
+    AuthenticationBusy,
     /// The operation is for administrators only.
     #[error("this operation needs an administrator")]
     AdminRequired,
@@ -178,6 +191,8 @@ impl DomainError {
             Self::PolicyViolation { rule, .. } => rule.code(),
             Self::AuthenticationMissing => "auth.missing",
             Self::AuthenticationFailed => "auth.invalid",
+            Self::AuthenticationThrottled { .. } => "auth.throttled",
+            Self::AuthenticationBusy => "auth.busy",
             Self::NotOwner { .. } => "auth.forbidden",
             Self::AdminRequired => "auth.admin_required",
             Self::ParticipantNotFound { .. } => "participant.not_found",
@@ -221,6 +236,7 @@ impl DomainError {
             | Self::InvalidMigrationKey { .. } => ErrorClass::Invalid,
             Self::PolicyViolation { .. } | Self::SmlRefused { .. } => ErrorClass::Refused,
             Self::AuthenticationMissing | Self::AuthenticationFailed => ErrorClass::Unauthenticated,
+            Self::AuthenticationThrottled { .. } => ErrorClass::Throttled,
             Self::NotOwner { .. } | Self::AdminRequired => ErrorClass::Forbidden,
             Self::ParticipantNotFound { .. }
             | Self::ServiceNotFound { .. }
@@ -238,10 +254,20 @@ impl DomainError {
             | Self::UserExists { .. }
             | Self::MigrationState { .. }
             | Self::NotRegisteredInSml { .. } => ErrorClass::Conflict,
-            Self::SmlUnavailable { .. } => ErrorClass::Unavailable,
+            Self::SmlUnavailable { .. } | Self::AuthenticationBusy => ErrorClass::Unavailable,
             Self::Store(_) | Self::Signing(_) | Self::SealedKey { .. } | Self::Corrupt(_) => {
                 ErrorClass::Internal
             }
+        }
+    }
+
+    /// How many seconds the caller should wait before trying again (HTTP `Retry-After`),
+    /// when this error says so.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::AuthenticationThrottled { retry_after_secs } => Some(*retry_after_secs),
+            Self::AuthenticationBusy => Some(1),
+            _ => None,
         }
     }
 

@@ -116,6 +116,7 @@ pub async fn run(
         max_body_bytes: settings.max_body_bytes,
         base_path: base_path.clone(),
         supervisor,
+        auth: auth::AuthGuards::new(),
     });
     if let Some(parking) = parking {
         let server = parking_server(parking, state.clone(), settings.workers)?;

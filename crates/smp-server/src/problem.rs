@@ -4,7 +4,7 @@
 //! full and answered with a generic message.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::ContentType;
+use actix_web::http::header::{ContentType, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
 use party_config::DomainError;
 use serde::Serialize;
@@ -16,6 +16,8 @@ pub struct Problem {
     status: StatusCode,
     code: &'static str,
     detail: String,
+    /// Seconds for the `Retry-After` header, when the error names a wait.
+    retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -35,6 +37,7 @@ impl Problem {
             status,
             code,
             detail: detail.into(),
+            retry_after: None,
         }
     }
 
@@ -71,6 +74,7 @@ fn status_of(class: ErrorClass) -> StatusCode {
         ErrorClass::Unauthenticated => StatusCode::UNAUTHORIZED,
         ErrorClass::Forbidden => StatusCode::FORBIDDEN,
         ErrorClass::NotFound => StatusCode::NOT_FOUND,
+        ErrorClass::Throttled => StatusCode::TOO_MANY_REQUESTS,
         ErrorClass::Conflict => StatusCode::CONFLICT,
         ErrorClass::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorClass::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -80,11 +84,17 @@ fn status_of(class: ErrorClass) -> StatusCode {
 impl From<DomainError> for Problem {
     fn from(e: DomainError) -> Self {
         let status = status_of(e.class());
-        if status.is_server_error() {
+        let retry_after = e.retry_after_secs();
+        // An answer that names a wait is load shedding (`auth.busy`), not a fault: the
+        // client is told what to do, and a flood of them must not flood the log.
+        if status.is_server_error() && retry_after.is_none() {
             tracing::error!(code = e.code(), error = %e, "request failed");
             return Self::new(status, e.code(), "internal error; see the server log");
         }
-        Self::new(status, e.code(), e.to_string())
+        Self {
+            retry_after,
+            ..Self::new(status, e.code(), e.to_string())
+        }
     }
 }
 
@@ -137,9 +147,12 @@ impl ResponseError for Problem {
             code: self.code,
         };
         let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".to_owned());
-        HttpResponse::build(self.status)
-            .insert_header(ContentType(mime_problem()))
-            .body(json)
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header(ContentType(mime_problem()));
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((RETRY_AFTER, seconds));
+        }
+        response.body(json)
     }
 }
 
@@ -167,6 +180,28 @@ mod tests {
         let p = Problem::from(DomainError::Corrupt("secret detail".into()));
         assert_eq!(p.status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!p.detail.contains("secret"));
+    }
+
+    #[test]
+    fn throttled_logins_are_429_and_say_when_to_retry() {
+        let p = Problem::from(DomainError::AuthenticationThrottled {
+            retry_after_secs: 42,
+        });
+        assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(p.code(), "auth.throttled");
+        let response = p.error_response();
+        assert_eq!(response.headers().get(RETRY_AFTER).unwrap(), "42");
+    }
+
+    #[test]
+    fn a_full_password_check_queue_is_503_with_retry_after() {
+        let p = Problem::from(DomainError::AuthenticationBusy);
+        assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(p.code(), "auth.busy");
+        // a 503 of the caller's kind, not a server fault: the detail is shown
+        assert!(p.detail.contains("try again"));
+        let response = p.error_response();
+        assert_eq!(response.headers().get(RETRY_AFTER).unwrap(), "1");
     }
 
     /// The collection audit records `TokenError::status`; the listener answers with the

@@ -6,6 +6,7 @@ use party_config::Handover;
 
 use smp_core::workers::Supervisor;
 
+use crate::auth::AuthGuards;
 use crate::metrics::Metrics;
 
 /// Shared application state.
@@ -20,4 +21,6 @@ pub struct AppState {
     pub base_path: String,
     /// The domain's background workers, for `/health` and `/metrics`.
     pub supervisor: Supervisor,
+    /// The throttle and the concurrency bound in front of password checks.
+    pub(crate) auth: AuthGuards,
 }

@@ -47,9 +47,16 @@ pub(crate) fn run(config: &Config) -> Result<(), CliError> {
     {
         super::sml_setup::ensure_smp_entry(side, config, &public_url)?;
     }
-    let token = (!config.admin_token.is_empty()).then_some(config.admin_token.as_str());
-    if token == Some(ferry_config::DEV_ADMIN_TOKEN) {
-        tracing::warn!("using the development admin token; set FERRY_ADMIN_TOKEN in production");
+    // Only `serve` syncs the bootstrap token: the configuration is the whole truth, so an
+    // empty `admin_token` removes the token an earlier start installed. CLI commands act
+    // through `unchecked_local_admin`, which leaves it alone.
+    let token = (!config.admin_token.trim().is_empty()).then_some(config.admin_token.as_str());
+    match token {
+        Some(ferry_config::DEV_ADMIN_TOKEN) => {
+            tracing::warn!("using the development admin token; set FERRY_ADMIN_TOKEN in production")
+        }
+        Some(_) => {}
+        None => tracing::info!("admin_token is empty: no bootstrap token is valid"),
     }
     domain
         .core()

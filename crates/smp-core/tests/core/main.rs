@@ -4,6 +4,7 @@
 
 mod support;
 
+mod authentication;
 mod business_cards;
 mod ownership;
 mod policy;

@@ -128,6 +128,46 @@ fn bootstrap_token_is_replaced_when_it_changes() {
     });
 }
 
+/// The configured token is the whole truth: starting without one (unset or empty) removes the
+/// token a previous start installed, e.g. the public development default.
+#[test]
+fn bootstrap_token_is_removed_when_it_is_disabled() {
+    each_backend(|env| {
+        let r = &env.registry;
+        for disabled in [None, Some(""), Some("   ")] {
+            r.users().bootstrap_admin(Some("first-token")).unwrap();
+            assert!(r.users().authenticate_bearer("first-token").is_ok());
+            r.users().bootstrap_admin(disabled).unwrap();
+            assert_eq!(
+                r.users()
+                    .authenticate_bearer("first-token")
+                    .unwrap_err()
+                    .code(),
+                "auth.invalid",
+                "bootstrap_admin({disabled:?}) left the old token valid"
+            );
+        }
+    });
+}
+
+/// CLI commands act as the local administrator; they must not touch the token of a server
+/// that runs on the same database.
+#[test]
+fn the_local_admin_leaves_the_bootstrap_token_alone() {
+    each_backend(|env| {
+        let r = &env.registry;
+        r.users().bootstrap_admin(Some("server-token")).unwrap();
+        let admin = r.users().unchecked_local_admin().unwrap();
+        assert!(admin.is_admin());
+        assert!(
+            r.users()
+                .authenticate_bearer("server-token")
+                .unwrap()
+                .is_admin()
+        );
+    });
+}
+
 #[test]
 fn search_finds_participants_by_any_part_of_their_identifier() {
     each_backend(|env| {
