@@ -176,6 +176,22 @@ fn openapi_document_describes_the_api() {
     });
 }
 
+/// Regression found by the API conformance run: deleting the last administrator answered
+/// 400 `input.invalid`, though the request is well formed and only the state forbids it.
+#[test]
+fn deleting_the_last_administrator_is_a_conflict() {
+    for_each_database(&[], |ferry| {
+        assert_problem(
+            &ferry.delete("/api/v1/users/admin", Some(ADMIN_TOKEN)),
+            409,
+            "user.last_admin",
+        );
+        ferry
+            .get_auth("/api/v1/users", ADMIN_TOKEN)
+            .assert_status(200);
+    });
+}
+
 fn base64_encode(s: &str) -> String {
     data_encoding::BASE64.encode(s.as_bytes())
 }

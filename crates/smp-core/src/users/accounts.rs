@@ -57,10 +57,9 @@ impl Users<'_> {
             let now = now_ms();
             let row = find_user(conn, username)?;
             if row.is_admin && users::count_admins(conn)? <= 1 {
-                return Err(DomainError::invalid(
-                    "username",
-                    "the last administrator cannot be deleted",
-                ));
+                return Err(DomainError::LastAdministrator {
+                    username: row.username.clone(),
+                });
             }
             users::delete(conn, row.id)?;
             record(
