@@ -192,6 +192,49 @@ fn deleting_the_last_administrator_is_a_conflict() {
     });
 }
 
+/// Regression found by the API conformance run: lengths were counted in bytes where the
+/// messages (and the OpenAPI `minLength`/`maxLength`) count characters.
+#[test]
+fn user_and_token_lengths_count_characters() {
+    for_each_database(&[], |ferry| {
+        // 4 characters, 8 bytes: too short.
+        assert_problem(
+            &ferry.post_json(
+                "/api/v1/users",
+                &json!({"username": "dora", "password": "éééé"}),
+                Some(ADMIN_TOKEN),
+            ),
+            400,
+            "input.invalid",
+        );
+        ferry
+            .post_json(
+                "/api/v1/users",
+                &json!({"username": "dora", "password": "éééééééé"}),
+                Some(ADMIN_TOKEN),
+            )
+            .assert_status(201);
+        // 100 characters, 200 bytes: long enough a label, not too long.
+        let label = "é".repeat(100);
+        ferry
+            .post_json(
+                "/api/v1/users/dora/tokens",
+                &json!({"name": label}),
+                Some(ADMIN_TOKEN),
+            )
+            .assert_status(201);
+        assert_problem(
+            &ferry.post_json(
+                "/api/v1/users/dora/tokens",
+                &json!({"name": format!("{label}é")}),
+                Some(ADMIN_TOKEN),
+            ),
+            400,
+            "input.invalid",
+        );
+    });
+}
+
 fn base64_encode(s: &str) -> String {
     data_encoding::BASE64.encode(s.as_bytes())
 }

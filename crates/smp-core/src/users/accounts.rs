@@ -82,8 +82,10 @@ impl Users<'_> {
         request: &NewToken,
     ) -> Result<CreatedToken, DomainError> {
         actor.require_admin()?;
+        // Characters, as the message says (and as the OpenAPI `maxLength` counts), not bytes;
+        // counted before trimming, so the documented limit holds for the string as sent.
         let name = request.name.trim();
-        if name.is_empty() || name.len() > 100 {
+        if name.is_empty() || request.name.chars().count() > 100 {
             return Err(DomainError::invalid(
                 "name",
                 "give the token a label of 1-100 characters",
