@@ -97,8 +97,11 @@ pub(crate) async fn reactivate(
 
 /// A caller's own daily quota; `null` returns it to the default.
 #[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct QuotaBody {
+    /// Successful collections per UTC day (0 to 2147483647).
+    #[serde(default, deserialize_with = "party_config::whole_number::option_u32")]
+    #[schema(minimum = 0, maximum = 2_147_483_647)]
     daily_quota: Option<u32>,
 }
 
@@ -191,14 +194,10 @@ pub(crate) async fn set_limits(
 pub(crate) struct CollectionQuery {
     /// One caller's fingerprint.
     caller: Option<String>,
-    #[serde(default)]
-    offset: i64,
-    #[serde(default = "default_limit")]
-    limit: i64,
-}
-
-fn default_limit() -> i64 {
-    100
+    /// Rows to skip (default 0).
+    offset: Option<i64>,
+    /// Page size (default 100).
+    limit: Option<i64>,
 }
 
 /// The collection log, newest first: caller, participant, time, outcome.
@@ -215,8 +214,8 @@ pub(crate) async fn collections(
         domain.parking()?.token_collections(
             &actor,
             query.caller.as_deref(),
-            query.offset,
-            query.limit,
+            query.offset.unwrap_or(0),
+            query.limit.unwrap_or(100),
         )
     })
     .await??;
@@ -225,8 +224,9 @@ pub(crate) async fn collections(
 
 /// `active` (hands out keys) or `inactive` (answers `token.participant_inactive`).
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct LifecycleBody {
-    lifecycle: String,
+    lifecycle: Lifecycle,
 }
 
 /// Mark a participant active or inactive for token collection.
@@ -239,9 +239,7 @@ pub(crate) async fn set_lifecycle(
     PathParticipant(pid): PathParticipant,
     body: web::Json<LifecycleBody>,
 ) -> Result<HttpResponse, Problem> {
-    let lifecycle = Lifecycle::parse(&body.lifecycle).ok_or_else(|| {
-        party_config::DomainError::invalid("lifecycle", "must be `active` or `inactive`")
-    })?;
+    let lifecycle = body.lifecycle;
     let domain = state.domain.clone();
     web::block(move || {
         domain
