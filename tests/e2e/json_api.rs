@@ -176,6 +176,54 @@ fn openapi_document_describes_the_api() {
     });
 }
 
+/// Regression found by the API conformance run (scripts/api-conformance.sh): endpoint
+/// profile bodies (serde `flatten`) accepted unknown fields although the API refuses them.
+#[test]
+fn endpoint_profile_bodies_refuse_unknown_fields() {
+    for_each_database(&[], |ferry| {
+        let endpoint = json!({
+            "url": "https://ap.example.org/as4",
+            "transportProfile": "peppol-transport-as4-v2_0",
+            "certificate": ap_cert_b64(),
+        });
+        let mut profile = endpoint.clone();
+        profile["name"] = json!("main-as4");
+        let mut bogus = profile.clone();
+        bogus["bogus"] = json!(1);
+        assert_problem(
+            &ferry.post_json("/api/v1/endpoint-profiles", &bogus, Some(ADMIN_TOKEN)),
+            400,
+            "input.invalid",
+        );
+        ferry
+            .post_json("/api/v1/endpoint-profiles", &profile, Some(ADMIN_TOKEN))
+            .assert_status(201);
+        assert_problem(
+            &ferry.put_json(
+                "/api/v1/endpoint-profiles/main-as4",
+                &bogus,
+                Some(ADMIN_TOKEN),
+            ),
+            400,
+            "input.invalid",
+        );
+        ferry
+            .put_json(
+                "/api/v1/endpoint-profiles/main-as4",
+                &profile,
+                Some(ADMIN_TOKEN),
+            )
+            .assert_status(200);
+        ferry
+            .put_json(
+                "/api/v1/endpoint-profiles/main-as4",
+                &endpoint,
+                Some(ADMIN_TOKEN),
+            )
+            .assert_status(200);
+    });
+}
+
 /// Regression found by the API conformance run: deleting the last administrator answered
 /// 400 `input.invalid`, though the request is well formed and only the state forbids it.
 #[test]

@@ -131,7 +131,7 @@ pub struct Page<T> {
 
 /// A reusable access point endpoint.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProfileSpec {
     /// Unique name, e.g. `main-as4`.
     pub name: String,

@@ -197,7 +197,10 @@ pub(crate) async fn reveal_key(
 
 /// Many inbound migrations at once.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct BulkRequest {
+    /// 1 to 100 000 migrations.
+    #[schema(min_items = 1, max_items = 100_000)]
     items: Vec<NewInboundMigration>,
 }
 

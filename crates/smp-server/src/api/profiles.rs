@@ -53,7 +53,7 @@ pub(crate) async fn update(
     state: web::Data<AppState>,
     Caller(actor): Caller,
     path: web::Path<String>,
-    body: web::Json<UpdateBody>,
+    body: web::Json<ProfileChange>,
 ) -> Result<HttpResponse, Problem> {
     let domain = state.domain.clone();
     let body = body.into_inner();
@@ -74,11 +74,14 @@ pub(crate) async fn update(
     Ok(HttpResponse::Ok().json(result))
 }
 
-/// The update body: the endpoint fields, optionally with the (unchanged) name.
-#[derive(serde::Deserialize)]
-pub(crate) struct UpdateBody {
+/// The endpoint fields of a profile, optionally with its (unchanged) name.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct ProfileChange {
+    /// The profile's name, if given the same as in the URL (profiles cannot be renamed).
     #[serde(default)]
     name: Option<String>,
+    /// The endpoint fields.
     #[serde(flatten)]
     endpoint: EndpointSpec,
 }
