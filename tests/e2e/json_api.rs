@@ -176,8 +176,9 @@ fn openapi_document_describes_the_api() {
     });
 }
 
-/// Regression found by the API conformance run (scripts/api-conformance.sh): endpoint
-/// profile bodies (serde `flatten`) accepted unknown fields although the API refuses them.
+/// Regressions found by the API conformance run (scripts/api-conformance.sh): endpoint
+/// profile bodies (serde `flatten`) accepted unknown fields although the API refuses them,
+/// and their OpenAPI schema could not be satisfied by any body.
 #[test]
 fn endpoint_profile_bodies_refuse_unknown_fields() {
     for_each_database(&[], |ferry| {
@@ -221,6 +222,18 @@ fn endpoint_profile_bodies_refuse_unknown_fields() {
                 Some(ADMIN_TOKEN),
             )
             .assert_status(200);
+
+        let doc = ferry.get("/api/v1/openapi.json").json();
+        let schema = &doc["components"]["schemas"]["ProfileSpec"];
+        assert_eq!(schema["additionalProperties"], false, "{schema}");
+        for field in ["name", "url", "transportProfile", "certificate"] {
+            assert!(
+                schema["required"]
+                    .as_array()
+                    .is_some_and(|r| r.contains(&json!(field))),
+                "{field} not required in {schema}"
+            );
+        }
     });
 }
 
