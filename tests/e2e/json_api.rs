@@ -176,6 +176,126 @@ fn openapi_document_describes_the_api() {
     });
 }
 
+/// Regressions found by the API conformance run (scripts/api-conformance.sh): endpoint
+/// profile bodies (serde `flatten`) accepted unknown fields although the API refuses them,
+/// and their OpenAPI schema could not be satisfied by any body.
+#[test]
+fn endpoint_profile_bodies_refuse_unknown_fields() {
+    for_each_database(&[], |ferry| {
+        let endpoint = json!({
+            "url": "https://ap.example.org/as4",
+            "transportProfile": "peppol-transport-as4-v2_0",
+            "certificate": ap_cert_b64(),
+        });
+        let mut profile = endpoint.clone();
+        profile["name"] = json!("main-as4");
+        let mut bogus = profile.clone();
+        bogus["bogus"] = json!(1);
+        assert_problem(
+            &ferry.post_json("/api/v1/endpoint-profiles", &bogus, Some(ADMIN_TOKEN)),
+            400,
+            "input.invalid",
+        );
+        ferry
+            .post_json("/api/v1/endpoint-profiles", &profile, Some(ADMIN_TOKEN))
+            .assert_status(201);
+        assert_problem(
+            &ferry.put_json(
+                "/api/v1/endpoint-profiles/main-as4",
+                &bogus,
+                Some(ADMIN_TOKEN),
+            ),
+            400,
+            "input.invalid",
+        );
+        ferry
+            .put_json(
+                "/api/v1/endpoint-profiles/main-as4",
+                &profile,
+                Some(ADMIN_TOKEN),
+            )
+            .assert_status(200);
+        ferry
+            .put_json(
+                "/api/v1/endpoint-profiles/main-as4",
+                &endpoint,
+                Some(ADMIN_TOKEN),
+            )
+            .assert_status(200);
+
+        let doc = ferry.get("/api/v1/openapi.json").json();
+        let schema = &doc["components"]["schemas"]["ProfileSpec"];
+        assert_eq!(schema["additionalProperties"], false, "{schema}");
+        for field in ["name", "url", "transportProfile", "certificate"] {
+            assert!(
+                schema["required"]
+                    .as_array()
+                    .is_some_and(|r| r.contains(&json!(field))),
+                "{field} not required in {schema}"
+            );
+        }
+    });
+}
+
+/// Regression found by the API conformance run: deleting the last administrator answered
+/// 400 `input.invalid`, though the request is well formed and only the state forbids it.
+#[test]
+fn deleting_the_last_administrator_is_a_conflict() {
+    for_each_database(&[], |ferry| {
+        assert_problem(
+            &ferry.delete("/api/v1/users/admin", Some(ADMIN_TOKEN)),
+            409,
+            "user.last_admin",
+        );
+        ferry
+            .get_auth("/api/v1/users", ADMIN_TOKEN)
+            .assert_status(200);
+    });
+}
+
+/// Regression found by the API conformance run: lengths were counted in bytes where the
+/// messages (and the OpenAPI `minLength`/`maxLength`) count characters.
+#[test]
+fn user_and_token_lengths_count_characters() {
+    for_each_database(&[], |ferry| {
+        // 4 characters, 8 bytes: too short.
+        assert_problem(
+            &ferry.post_json(
+                "/api/v1/users",
+                &json!({"username": "dora", "password": "éééé"}),
+                Some(ADMIN_TOKEN),
+            ),
+            400,
+            "input.invalid",
+        );
+        ferry
+            .post_json(
+                "/api/v1/users",
+                &json!({"username": "dora", "password": "éééééééé"}),
+                Some(ADMIN_TOKEN),
+            )
+            .assert_status(201);
+        // 100 characters, 200 bytes: long enough a label, not too long.
+        let label = "é".repeat(100);
+        ferry
+            .post_json(
+                "/api/v1/users/dora/tokens",
+                &json!({"name": label}),
+                Some(ADMIN_TOKEN),
+            )
+            .assert_status(201);
+        assert_problem(
+            &ferry.post_json(
+                "/api/v1/users/dora/tokens",
+                &json!({"name": format!("{label}é")}),
+                Some(ADMIN_TOKEN),
+            ),
+            400,
+            "input.invalid",
+        );
+    });
+}
+
 fn base64_encode(s: &str) -> String {
     data_encoding::BASE64.encode(s.as_bytes())
 }

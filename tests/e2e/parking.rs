@@ -573,3 +573,64 @@ fn certificates_on_a_configured_crl_are_refused() {
         "token.certificate_expired",
     );
 }
+
+/// Regressions found by the API conformance run (scripts/api-conformance.sh): operator
+/// bodies took `5` but not `5.0` for an integer (JSON Schema's integers include both),
+/// accepted unknown fields although the API refuses them, and the collection log read a
+/// negative offset as 0 where every other list refuses it.
+#[test]
+fn operator_bodies_and_paging_are_as_documented() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = start(&tmp.path().join("a"), &[]);
+    let limits = a.ferry.put_json(
+        "/api/v1/parking/limits",
+        &json!({"dailyQuota": 7.0, "perIpPerMinute": 60, "globalPerMinute": 600.0}),
+        Some(ADMIN_TOKEN),
+    );
+    limits.assert_status(200);
+    assert_eq!(limits.json()["dailyQuota"], 7);
+    assert_eq!(limits.json()["globalPerMinute"], 600);
+    for refused in [
+        json!({"dailyQuota": 7.5, "perIpPerMinute": 60, "globalPerMinute": 600}),
+        json!({"dailyQuota": -7, "perIpPerMinute": 60, "globalPerMinute": 600}),
+        json!({"dailyQuota": 7, "perIpPerMinute": 60, "globalPerMinute": 600, "burst": 1}),
+    ] {
+        assert_problem(
+            &a.ferry
+                .put_json("/api/v1/parking/limits", &refused, Some(ADMIN_TOKEN)),
+            400,
+            "input.invalid",
+        );
+    }
+    // A whole float reaches the caller lookup (no such caller here) instead of being refused.
+    let quota = a.ferry.put_json(
+        "/api/v1/parking/callers/00/quota",
+        &json!({"dailyQuota": 3.0}),
+        Some(ADMIN_TOKEN),
+    );
+    assert_problem(&quota, 404, "parking.caller_not_found");
+    let allowance = a.ferry.put_json(
+        "/api/v1/parking/callers/00/allowance",
+        &json!({"from": "2026-12-01T00:00:00Z", "dailyQuota": 3, "until": "never"}),
+        Some(ADMIN_TOKEN),
+    );
+    assert_problem(&allowance, 400, "input.invalid");
+    let lifecycle = a.ferry.put_json(
+        &format!(
+            "/api/v1/parking/participants/{}/lifecycle",
+            encode_segment(UNKNOWN)
+        ),
+        &json!({"lifecycle": "paused"}),
+        Some(ADMIN_TOKEN),
+    );
+    assert_problem(&lifecycle, 400, "input.invalid");
+    assert_problem(
+        &a.ferry
+            .get_auth("/api/v1/parking/collections?offset=-1", ADMIN_TOKEN),
+        400,
+        "input.invalid",
+    );
+    a.ferry
+        .get_auth("/api/v1/parking/collections?offset=0&limit=5", ADMIN_TOKEN)
+        .assert_status(200);
+}

@@ -41,7 +41,7 @@ pub use crate::parked_import::{
 pub use crate::parking::{
     ApCaller, ApTrust, CallerStatus, CallerView, CollectedToken, CollectionView,
     DEFAULT_AP_CA_MARKERS, DEFAULT_AUDIT_RETENTION_DAYS, Parking, ParkingDesk, ParkingEnvironment,
-    ParkingLimits, RejectionCount, ScheduledAllowance, TokenError,
+    ParkingLimits, RejectionCount, ScheduledAllowance, TokenError, whole_number,
 };
 pub use crate::scheme_migration::{
     SchemeMigration, SchemeMigrationReport, SchemeMigrationRequest, SchemeMigrationRun,

@@ -104,7 +104,8 @@ pub(crate) fn new_token() -> Result<String, DomainError> {
 }
 
 pub(crate) fn hash_password(password: &str) -> Result<String, DomainError> {
-    if password.len() < 8 {
+    // Characters, as the message says (and as the OpenAPI `minLength` counts), not bytes.
+    if password.chars().count() < 8 {
         return Err(DomainError::invalid(
             "password",
             "use at least 8 characters",

@@ -122,6 +122,11 @@ pub enum DomainError {
     /// A user with this name exists already.
     #[error("user `{username}` already exists")]
     UserExists { username: String },
+    /// The user is the last administrator: make another user an administrator first.
+    #[error(
+        "user `{username}` is the last administrator and cannot be deleted: create another administrator first"
+    )]
+    LastAdministrator { username: String },
     /// No token with this id belongs to the user.
     #[error("token {id} does not exist for this user")]
     TokenNotFound { id: i64 },
@@ -204,6 +209,7 @@ impl DomainError {
             Self::ProfileInUse { .. } => "profile.in_use",
             Self::UserNotFound { .. } => "user.not_found",
             Self::UserExists { .. } => "user.exists",
+            Self::LastAdministrator { .. } => "user.last_admin",
             Self::TokenNotFound { .. } => "token.not_found",
             Self::MigrationNotFound { .. } => "migration.not_found",
             Self::MigrationState { .. } => "migration.invalid_state",
@@ -252,6 +258,7 @@ impl DomainError {
             | Self::ProfileExists { .. }
             | Self::ProfileInUse { .. }
             | Self::UserExists { .. }
+            | Self::LastAdministrator { .. }
             | Self::MigrationState { .. }
             | Self::NotRegisteredInSml { .. } => ErrorClass::Conflict,
             Self::SmlUnavailable { .. } | Self::AuthenticationBusy => ErrorClass::Unavailable,

@@ -131,7 +131,7 @@ pub struct Page<T> {
 
 /// A reusable access point endpoint.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProfileSpec {
     /// Unique name, e.g. `main-as4`.
     pub name: String,
@@ -169,10 +169,13 @@ pub struct ProfileUpdate {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewUser {
-    /// Unique login name.
+    /// Unique login name: 1-64 characters from A-Z a-z 0-9 - _ . @
+    #[schema(pattern = "^[A-Za-z0-9._@-]{1,64}$", example = "integration")]
     pub username: String,
-    /// Password for Basic authentication (optional: token-only users have none).
+    /// Password for Basic authentication, at least 8 characters (optional: token-only users
+    /// have none).
     #[serde(default)]
+    #[schema(min_length = 8)]
     pub password: Option<String>,
     /// Administrators may change every participant and manage users.
     #[serde(default)]
@@ -197,7 +200,12 @@ pub struct UserView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewToken {
-    /// A label, e.g. the integration using it.
+    /// A label, e.g. the integration using it: at most 100 characters, not only white space.
+    #[schema(
+        max_length = 100,
+        pattern = "[^\\u0009-\\u000d\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
+        example = "erp-export"
+    )]
     pub name: String,
 }
 

@@ -17,6 +17,7 @@ mod quota;
 mod rejections;
 mod revocation;
 mod token_error;
+pub mod whole_number;
 
 pub use certificate::{ApCaller, ApTrust, DEFAULT_AP_CA_MARKERS, ParkingEnvironment};
 pub use collect::CollectedToken;

@@ -9,7 +9,7 @@ use super::token_error::QUOTA_OUTCOMES;
 use super::{CallerStatus, ParkingLimits, quota};
 use crate::{Actor, DomainError, ParkingDesk};
 use smp_core::Lifecycle;
-use smp_core::kernel::blocks::rfc3339;
+use smp_core::kernel::blocks::{page_offset, rfc3339};
 use smp_core::kernel::{now_ms, record};
 
 /// A caller of the collection API and its usage today.
@@ -37,10 +37,14 @@ pub struct CallerView {
 
 /// An allowance that replaces the daily quota from a given time on.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScheduledAllowance {
     /// RFC 3339 start, e.g. `2026-12-01T00:00:00Z`.
+    #[schema(example = "2026-12-01T00:00:00Z")]
     pub from: String,
+    /// Successful collections per UTC day from then on (0 to 2147483647).
+    #[serde(deserialize_with = "super::whole_number::u32")]
+    #[schema(maximum = 2_147_483_647)]
     pub daily_quota: u32,
 }
 
@@ -195,6 +199,8 @@ impl ParkingDesk<'_> {
         limit: i64,
     ) -> Result<Vec<CollectionView>, DomainError> {
         actor.require_admin()?;
+        // Refused like every other page offset, not silently read as 0.
+        let offset = page_offset(Some(offset))?;
         let rows = self
             .core
             .store()

@@ -24,14 +24,20 @@ const MINUTE_MS: i64 = 60 * 1000;
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
 )]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ParkingLimits {
     /// Successful collections (and participant look-ups) per caller per UTC day, unless the
     /// caller has its own quota.
+    #[serde(deserialize_with = "super::whole_number::u32")]
+    #[schema(value_type = i64, minimum = 1, maximum = 4_294_967_295_u32)]
     pub daily_quota: u32,
     /// Requests per client IP address per minute.
+    #[serde(deserialize_with = "super::whole_number::u32")]
+    #[schema(value_type = i64, minimum = 1, maximum = 4_294_967_295_u32)]
     pub per_ip_per_minute: u32,
     /// Requests per minute overall.
+    #[serde(deserialize_with = "super::whole_number::u32")]
+    #[schema(value_type = i64, minimum = 1, maximum = 4_294_967_295_u32)]
     pub global_per_minute: u32,
 }
 

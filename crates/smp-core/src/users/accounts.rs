@@ -57,10 +57,9 @@ impl Users<'_> {
             let now = now_ms();
             let row = find_user(conn, username)?;
             if row.is_admin && users::count_admins(conn)? <= 1 {
-                return Err(DomainError::invalid(
-                    "username",
-                    "the last administrator cannot be deleted",
-                ));
+                return Err(DomainError::LastAdministrator {
+                    username: row.username.clone(),
+                });
             }
             users::delete(conn, row.id)?;
             record(
@@ -83,8 +82,10 @@ impl Users<'_> {
         request: &NewToken,
     ) -> Result<CreatedToken, DomainError> {
         actor.require_admin()?;
+        // Characters, as the message says (and as the OpenAPI `maxLength` counts), not bytes;
+        // counted before trimming, so the documented limit holds for the string as sent.
         let name = request.name.trim();
-        if name.is_empty() || name.len() > 100 {
+        if name.is_empty() || request.name.chars().count() > 100 {
             return Err(DomainError::invalid(
                 "name",
                 "give the token a label of 1-100 characters",

@@ -17,9 +17,14 @@ pub(crate) struct AuditQuery {
 }
 
 /// The audit trail, newest first (administrators).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(
-        ("participant" = Option<String>, Query), ("offset" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
-    responses((status = 200, body = Vec<AuditView>)))]
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", operation_id = "listAudit", params(
+        ("participant" = Option<String>, Query, description = "only this participant (`scheme::value`)",
+            example = "iso6523-actorid-upis::0208:0123456749"),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "entries to skip, default 0"),
+        ("limit" = Option<i64>, Query, description = "page size, default 100; values outside 1..1000 are clamped")),
+    responses((status = 200, body = Vec<AuditView>),
+        (status = 400, description = "id.*, input.invalid: not a participant identifier, a negative offset"),
+        (status = 403, description = "auth.admin_required")))]
 pub(crate) async fn list(
     state: web::Data<AppState>,
     Caller(actor): Caller,

@@ -17,8 +17,9 @@ pub(crate) struct EventsQuery {
 
 /// Events after sequence number `after` (from the start when absent), oldest first, at
 /// most `limit` (default 100, at most 1000). Continue with the last `seq` seen.
-#[utoipa::path(get, path = "/api/v1/events", tag = "events",
-    params(("after" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", operation_id = "listEvents",
+    params(("after" = Option<i64>, Query, description = "the last `seq` seen; default: from the start"),
+        ("limit" = Option<i64>, Query, description = "default 100; values outside 1..1000 are clamped")),
     responses((status = 200, body = Vec<EventView>), (status = 403, description = "auth.admin_required")))]
 pub(crate) async fn list(
     state: web::Data<AppState>,

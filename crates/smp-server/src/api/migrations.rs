@@ -40,9 +40,13 @@ async fn prepare(
 
 /// Prepare an outbound migration: a new key, registered at the SML (calling again replaces it).
 #[utoipa::path(post, path = "/api/v1/participants/{participant}/migration-key", tag = "migrations",
-    params(("participant" = String, Path)),
-    responses((status = 200, body = PreparedKey), (status = 409, description = "participant.not_registered_in_sml"),
-              (status = 422, description = "sml.err_nnn: the SML refused"), (status = 503, description = "SML unavailable")))]
+    operation_id = "prepareMigrationKey", params(PathParticipant),
+    responses((status = 200, body = PreparedKey), (status = 400, description = "id.*: not a participant identifier"),
+        (status = 403, description = "auth.forbidden: another user's participant"),
+        (status = 404, description = "participant.not_found"),
+        (status = 409, description = "participant.not_registered_in_sml"),
+        (status = 422, description = "sml.err_nnn: the SML refused"),
+        (status = 503, description = "sml.*: the SML is unavailable; nothing changed")))]
 pub(crate) async fn migration_key(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -53,7 +57,13 @@ pub(crate) async fn migration_key(
 
 /// eConnect-compatible: the same as `POST /api/v1/participants/{participant}/migration-key`.
 #[utoipa::path(get, path = "/api/v1/peppol/{participant}/prepareToMigrate", tag = "migrations",
-    params(("participant" = String, Path)), responses((status = 200, body = PreparedKey)))]
+    operation_id = "prepareToMigrate", params(PathParticipant),
+    responses((status = 200, body = PreparedKey), (status = 400, description = "id.*: not a participant identifier"),
+        (status = 403, description = "auth.forbidden: another user's participant"),
+        (status = 404, description = "participant.not_found"),
+        (status = 409, description = "participant.not_registered_in_sml"),
+        (status = 422, description = "sml.err_nnn: the SML refused"),
+        (status = 503, description = "sml.*: the SML is unavailable; nothing changed")))]
 pub(crate) async fn prepare_to_migrate(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -64,9 +74,15 @@ pub(crate) async fn prepare_to_migrate(
 
 /// Start an inbound migration: with `migrationKey` it completes at once (or fails with the
 /// SML's code, leaving nothing behind); without, it watches until the old provider lets go.
-#[utoipa::path(post, path = "/api/v1/migrations", tag = "migrations", request_body = NewInboundMigration,
-    responses((status = 201, body = MigrationView), (status = 400, description = "migration.invalid_key"),
-              (status = 409, description = "participant.exists"), (status = 422, description = "sml.err_nnn: key refused")))]
+#[utoipa::path(post, path = "/api/v1/migrations", tag = "migrations", operation_id = "createMigration",
+    request_body = NewInboundMigration, responses((status = 201, body = MigrationView),
+        (status = 400, description = "id.*, migration.invalid_key, input.invalid, xml.*: an identifier, key, capability or \
+            business card is invalid"),
+        (status = 404, description = "profile.not_found (`endpointProfile`)"),
+        (status = 409, description = "participant.exists, migration.invalid_state: an inbound migration is already open"),
+        (status = 413, description = "xml.too_large: the business card is too large"),
+        (status = 422, description = "sml.err_nnn: the SML refused the key (nothing is left behind); policy.*"),
+        (status = 503, description = "sml.*: the SML is unavailable")))]
 pub(crate) async fn create(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -92,8 +108,15 @@ pub(crate) struct PartyMigration {
 }
 
 /// eConnect-compatible inbound migration with a key.
-#[utoipa::path(put, path = "/api/v1/peppol/config/party/{participant}", tag = "migrations",
-    params(("participant" = String, Path)), request_body = PartyConfig, responses((status = 201, body = MigrationView)))]
+#[utoipa::path(put, path = "/api/v1/peppol/config/party/{participant}", tag = "migrations", operation_id = "partyConfig",
+    params(PathParticipant), request_body = PartyConfig, responses((status = 201, body = MigrationView),
+        (status = 400, description = "id.*, migration.invalid_key, input.invalid, xml.*: an identifier, key, capability or \
+            business card is invalid"),
+        (status = 404, description = "profile.not_found (`endpointProfile`)"),
+        (status = 409, description = "participant.exists, migration.invalid_state: an inbound migration is already open"),
+        (status = 413, description = "xml.too_large: the business card is too large"),
+        (status = 422, description = "sml.err_nnn: the SML refused the key (nothing is left behind); policy.*"),
+        (status = 503, description = "sml.*: the SML is unavailable")))]
 pub(crate) async fn party_config(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -114,10 +137,17 @@ pub(crate) async fn party_config(
 }
 
 /// List migrations (administrators).
-#[utoipa::path(get, path = "/api/v1/migrations", tag = "migrations", params(
-        ("status" = Option<String>, Query), ("direction" = Option<String>, Query), ("participant" = Option<String>, Query),
-        ("bulkId" = Option<String>, Query), ("offset" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
-    responses((status = 200, body = smp_core::Page<MigrationView>)))]
+#[utoipa::path(get, path = "/api/v1/migrations", tag = "migrations", operation_id = "listMigrations", params(
+        ("status" = Option<party_config::MigrationStatus>, Query), ("direction" = Option<party_config::Direction>, Query),
+        ("participant" = Option<String>, Query, description = "only this participant (`scheme::value`)",
+            example = "iso6523-actorid-upis::0208:0123456749"),
+        ("bulkId" = Option<String>, Query),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "items to skip, default 0"),
+        ("limit" = Option<i64>, Query, description = "page size, default 50; values outside 1..1000 are clamped")),
+    responses((status = 200, body = smp_core::Page<MigrationView>),
+        (status = 400, description = "id.*, input.invalid: not a participant identifier, an unknown status or direction, \
+            a negative offset"),
+        (status = 403, description = "auth.admin_required")))]
 pub(crate) async fn list(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -129,8 +159,9 @@ pub(crate) async fn list(
 }
 
 /// One migration: direction, status, history, errors, next steps.
-#[utoipa::path(get, path = "/api/v1/migrations/{id}", tag = "migrations", params(("id" = String, Path)),
-    responses((status = 200, body = MigrationView), (status = 404, description = "migration.not_found")))]
+#[utoipa::path(get, path = "/api/v1/migrations/{id}", tag = "migrations", operation_id = "getMigration",
+    params(("id" = String, Path)),
+    responses((status = 200, body = MigrationView), (status = 404, description = "migration.not_found (also: another user's)")))]
 pub(crate) async fn get(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -142,8 +173,10 @@ pub(crate) async fn get(
 }
 
 /// Check now (run the next step instead of waiting for the worker).
-#[utoipa::path(post, path = "/api/v1/migrations/{id}/check", tag = "migrations", params(("id" = String, Path)),
-    responses((status = 200, body = MigrationView)))]
+#[utoipa::path(post, path = "/api/v1/migrations/{id}/check", tag = "migrations", operation_id = "checkMigration",
+    params(("id" = String, Path)),
+    responses((status = 200, body = MigrationView), (status = 404, description = "migration.not_found (also: another user's)"),
+        (status = 503, description = "sml.off: no SML is configured")))]
 pub(crate) async fn check(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -155,8 +188,11 @@ pub(crate) async fn check(
 }
 
 /// Retry a failed inbound migration.
-#[utoipa::path(post, path = "/api/v1/migrations/{id}/retry", tag = "migrations", params(("id" = String, Path)),
-    responses((status = 200, body = MigrationView), (status = 409, description = "migration.invalid_state")))]
+#[utoipa::path(post, path = "/api/v1/migrations/{id}/retry", tag = "migrations", operation_id = "retryMigration",
+    params(("id" = String, Path)),
+    responses((status = 200, body = MigrationView), (status = 404, description = "migration.not_found (also: another user's)"),
+        (status = 409, description = "migration.invalid_state: not a failed inbound migration, participant.exists"),
+        (status = 503, description = "sml.off: no SML is configured")))]
 pub(crate) async fn retry(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -168,8 +204,12 @@ pub(crate) async fn retry(
 }
 
 /// Cancel an open migration (outbound: migrates the participant back to this SMP).
-#[utoipa::path(post, path = "/api/v1/migrations/{id}/cancel", tag = "migrations", params(("id" = String, Path)),
-    responses((status = 200, body = MigrationView), (status = 409, description = "migration.invalid_state")))]
+#[utoipa::path(post, path = "/api/v1/migrations/{id}/cancel", tag = "migrations", operation_id = "cancelMigration",
+    params(("id" = String, Path)),
+    responses((status = 200, body = MigrationView), (status = 404, description = "migration.not_found (also: another user's)"),
+        (status = 409, description = "migration.invalid_state: not an open migration"),
+        (status = 422, description = "sml.err_nnn: the SML refused to migrate the participant back"),
+        (status = 503, description = "sml.*: the SML is unavailable; nothing changed")))]
 pub(crate) async fn cancel(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -182,9 +222,11 @@ pub(crate) async fn cancel(
 
 /// The key of a prepared outbound migration. A key is shown once when it is prepared;
 /// this is the explicit way to see it again, and every call is written to the audit log.
-#[utoipa::path(post, path = "/api/v1/migrations/{id}/reveal-key", tag = "migrations", params(("id" = String, Path)),
-    responses((status = 200, body = party_config::RevealedKey), (status = 404, description = "migration.not_found"),
-              (status = 409, description = "migration.invalid_state: not a prepared outbound migration")))]
+#[utoipa::path(post, path = "/api/v1/migrations/{id}/reveal-key", tag = "migrations", operation_id = "revealMigrationKey",
+    params(("id" = String, Path)),
+    responses((status = 200, body = party_config::RevealedKey), (status = 404, description = "migration.not_found (also: another user's)"),
+        (status = 409, description = "migration.invalid_state: not a prepared outbound migration"),
+        (status = 500, description = "internal.sealed_key: the stored key cannot be unsealed (migration.key_file)")))]
 pub(crate) async fn reveal_key(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -197,15 +239,20 @@ pub(crate) async fn reveal_key(
 
 /// Many inbound migrations at once.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct BulkRequest {
-    /// At most 100 000; the body is refused at the item past the limit, while it is read.
+    /// 1 to 100 000 migrations; the body is refused at the item past the limit, while it
+    /// is read.
     #[serde(deserialize_with = "party_config::bulk_items")]
+    #[schema(min_items = 1, max_items = 100_000)]
     items: Vec<NewInboundMigration>,
 }
 
 /// Start a bulk inbound migration; follow it with `GET /api/v1/migrations/bulk/{id}`.
-#[utoipa::path(post, path = "/api/v1/migrations/bulk", tag = "migrations", request_body = BulkRequest,
-    responses((status = 202, body = BulkView)))]
+#[utoipa::path(post, path = "/api/v1/migrations/bulk", tag = "migrations", operation_id = "createBulkMigration",
+    request_body = BulkRequest,
+    responses((status = 202, body = BulkView, description = "started; items that cannot start are listed in `rejected`"),
+        (status = 503, description = "sml.off: no SML is configured")))]
 pub(crate) async fn bulk(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -217,7 +264,8 @@ pub(crate) async fn bulk(
 }
 
 /// Progress of a bulk migration.
-#[utoipa::path(get, path = "/api/v1/migrations/bulk/{id}", tag = "migrations", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/migrations/bulk/{id}", tag = "migrations", operation_id = "getBulkMigration",
+    params(("id" = String, Path)),
     responses((status = 200, body = BulkView), (status = 404, description = "migration.not_found: no such bulk, or not yours")))]
 pub(crate) async fn bulk_progress(
     state: web::Data<AppState>,

@@ -3,6 +3,7 @@
 mod audit;
 mod events;
 mod migrations;
+mod openapi;
 pub(crate) mod parking;
 mod participants;
 mod path_ids;
@@ -14,6 +15,7 @@ use actix_web::{HttpResponse, web};
 use utoipa::OpenApi;
 
 use crate::problem::Problem;
+use openapi::Conventions;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,7 +37,7 @@ use crate::problem::Problem;
         parking::schedule, parking::unschedule, parking::limits, parking::set_limits, parking::collections,
         parking::set_lifecycle,
     ),
-    modifiers(&Security),
+    modifiers(&Security, &Conventions),
     security(("bearer" = []), ("basic" = []))
 )]
 pub(crate) struct ApiDoc;

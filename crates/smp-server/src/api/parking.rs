@@ -22,7 +22,7 @@ pub(crate) struct PeerChain(pub(crate) Vec<Vec<u8>>);
 
 /// Collect the migration key of a participant hosted here. Served on the parking listener
 /// only, to callers presenting a valid Peppol AP certificate.
-#[utoipa::path(get, path = "/api/v1/migration-tokens/{participant}", tag = "parking",
+#[utoipa::path(get, path = "/api/v1/migration-tokens/{participant}", tag = "parking", operation_id = "collectMigrationToken",
     params(("participant" = String, Path, description = "scheme::value, e.g. iso6523-actorid-upis::0088:5798000000001")),
     security(()),
     responses(
@@ -56,8 +56,9 @@ pub(crate) async fn collect(
 }
 
 /// Callers of the collection API with their usage today (administrators).
-#[utoipa::path(get, path = "/api/v1/parking/callers", tag = "parking",
-    responses((status = 200, body = [CallerView]), (status = 404, description = "parking.disabled")))]
+#[utoipa::path(get, path = "/api/v1/parking/callers", tag = "parking", operation_id = "listParkingCallers",
+    responses((status = 200, body = [CallerView]), (status = 403, description = "auth.admin_required"),
+        (status = 404, description = "parking.disabled")))]
 pub(crate) async fn callers(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -68,9 +69,10 @@ pub(crate) async fn callers(
 }
 
 /// One caller.
-#[utoipa::path(get, path = "/api/v1/parking/callers/{id}", tag = "parking",
+#[utoipa::path(get, path = "/api/v1/parking/callers/{id}", tag = "parking", operation_id = "getParkingCaller",
     params(("id" = String, Path, description = "SHA-256 fingerprint (hex) of the caller's certificate")),
-    responses((status = 200, body = CallerView), (status = 404, description = "parking.caller_not_found")))]
+    responses((status = 200, body = CallerView), (status = 403, description = "auth.admin_required"),
+        (status = 404, description = "parking.caller_not_found, parking.disabled")))]
 pub(crate) async fn caller(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -82,9 +84,10 @@ pub(crate) async fn caller(
 }
 
 /// Reactivate a blacklisted caller.
-#[utoipa::path(post, path = "/api/v1/parking/callers/{id}/reactivate", tag = "parking",
-    params(("id" = String, Path)),
-    responses((status = 200, body = CallerView), (status = 404, description = "parking.caller_not_found")))]
+#[utoipa::path(post, path = "/api/v1/parking/callers/{id}/reactivate", tag = "parking", operation_id = "reactivateParkingCaller",
+    params(("id" = String, Path, description = "SHA-256 fingerprint (hex) of the caller's certificate")),
+    responses((status = 200, body = CallerView), (status = 403, description = "auth.admin_required"),
+        (status = 404, description = "parking.caller_not_found, parking.disabled")))]
 pub(crate) async fn reactivate(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -97,15 +100,19 @@ pub(crate) async fn reactivate(
 
 /// A caller's own daily quota; `null` returns it to the default.
 #[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct QuotaBody {
+    /// Successful collections per UTC day (0 to 2147483647).
+    #[serde(default, deserialize_with = "party_config::whole_number::option_u32")]
+    #[schema(minimum = 0, maximum = 2_147_483_647)]
     daily_quota: Option<u32>,
 }
 
 /// Set a caller's daily quota.
-#[utoipa::path(put, path = "/api/v1/parking/callers/{id}/quota", tag = "parking",
-    params(("id" = String, Path)), request_body = QuotaBody,
-    responses((status = 200, body = CallerView), (status = 404, description = "parking.caller_not_found")))]
+#[utoipa::path(put, path = "/api/v1/parking/callers/{id}/quota", tag = "parking", operation_id = "setParkingCallerQuota",
+    params(("id" = String, Path, description = "SHA-256 fingerprint (hex) of the caller's certificate")), request_body = QuotaBody,
+    responses((status = 200, body = CallerView), (status = 403, description = "auth.admin_required"),
+        (status = 404, description = "parking.caller_not_found, parking.disabled")))]
 pub(crate) async fn set_quota(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -123,10 +130,11 @@ pub(crate) async fn set_quota(
 }
 
 /// Schedule a larger allowance for a caller from a date on.
-#[utoipa::path(put, path = "/api/v1/parking/callers/{id}/allowance", tag = "parking",
-    params(("id" = String, Path)), request_body = ScheduledAllowance,
-    responses((status = 200, body = CallerView), (status = 400, description = "input.invalid"),
-              (status = 404, description = "parking.caller_not_found")))]
+#[utoipa::path(put, path = "/api/v1/parking/callers/{id}/allowance", tag = "parking", operation_id = "scheduleParkingAllowance",
+    params(("id" = String, Path, description = "SHA-256 fingerprint (hex) of the caller's certificate")), request_body = ScheduledAllowance,
+    responses((status = 200, body = CallerView), (status = 400, description = "input.invalid: `from` is not an RFC 3339 time"),
+        (status = 403, description = "auth.admin_required"),
+        (status = 404, description = "parking.caller_not_found, parking.disabled")))]
 pub(crate) async fn schedule(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -144,8 +152,10 @@ pub(crate) async fn schedule(
 }
 
 /// Remove a scheduled allowance.
-#[utoipa::path(delete, path = "/api/v1/parking/callers/{id}/allowance", tag = "parking",
-    params(("id" = String, Path)), responses((status = 200, body = CallerView)))]
+#[utoipa::path(delete, path = "/api/v1/parking/callers/{id}/allowance", tag = "parking", operation_id = "removeParkingAllowance",
+    params(("id" = String, Path, description = "SHA-256 fingerprint (hex) of the caller's certificate")),
+    responses((status = 200, body = CallerView), (status = 403, description = "auth.admin_required"),
+        (status = 404, description = "parking.caller_not_found, parking.disabled")))]
 pub(crate) async fn unschedule(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -162,8 +172,9 @@ pub(crate) async fn unschedule(
 }
 
 /// The limits in force.
-#[utoipa::path(get, path = "/api/v1/parking/limits", tag = "parking",
-    responses((status = 200, body = ParkingLimits)))]
+#[utoipa::path(get, path = "/api/v1/parking/limits", tag = "parking", operation_id = "getParkingLimits",
+    responses((status = 200, body = ParkingLimits), (status = 403, description = "auth.admin_required"),
+        (status = 404, description = "parking.disabled")))]
 pub(crate) async fn limits(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -173,8 +184,10 @@ pub(crate) async fn limits(
 }
 
 /// Change the limits on this node until restart.
-#[utoipa::path(put, path = "/api/v1/parking/limits", tag = "parking", request_body = ParkingLimits,
-    responses((status = 200, body = ParkingLimits), (status = 400, description = "input.invalid")))]
+#[utoipa::path(put, path = "/api/v1/parking/limits", tag = "parking", operation_id = "setParkingLimits",
+    request_body = ParkingLimits,
+    responses((status = 200, body = ParkingLimits), (status = 403, description = "auth.admin_required"),
+        (status = 404, description = "parking.disabled")))]
 pub(crate) async fn set_limits(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -191,20 +204,20 @@ pub(crate) async fn set_limits(
 pub(crate) struct CollectionQuery {
     /// One caller's fingerprint.
     caller: Option<String>,
-    #[serde(default)]
-    offset: i64,
-    #[serde(default = "default_limit")]
-    limit: i64,
-}
-
-fn default_limit() -> i64 {
-    100
+    /// Rows to skip (default 0).
+    offset: Option<i64>,
+    /// Page size (default 100).
+    limit: Option<i64>,
 }
 
 /// The collection log, newest first: caller, participant, time, outcome.
-#[utoipa::path(get, path = "/api/v1/parking/collections", tag = "parking", params(
-        ("caller" = Option<String>, Query), ("offset" = Option<i64>, Query), ("limit" = Option<i64>, Query)),
-    responses((status = 200, body = [CollectionView])))]
+#[utoipa::path(get, path = "/api/v1/parking/collections", tag = "parking", operation_id = "listParkingCollections", params(
+        ("caller" = Option<String>, Query, description = "only this caller (certificate fingerprint)"),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "rows to skip, default 0"),
+        ("limit" = Option<i64>, Query, description = "page size, default 100; values outside 1..1000 are clamped")),
+    responses((status = 200, body = [CollectionView]),
+        (status = 400, description = "input.invalid: a negative offset, or a parameter that is not a number"),
+        (status = 403, description = "auth.admin_required"), (status = 404, description = "parking.disabled")))]
 pub(crate) async fn collections(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -215,8 +228,8 @@ pub(crate) async fn collections(
         domain.parking()?.token_collections(
             &actor,
             query.caller.as_deref(),
-            query.offset,
-            query.limit,
+            query.offset.unwrap_or(0),
+            query.limit.unwrap_or(100),
         )
     })
     .await??;
@@ -225,23 +238,24 @@ pub(crate) async fn collections(
 
 /// `active` (hands out keys) or `inactive` (answers `token.participant_inactive`).
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct LifecycleBody {
-    lifecycle: String,
+    lifecycle: Lifecycle,
 }
 
 /// Mark a participant active or inactive for token collection.
 #[utoipa::path(put, path = "/api/v1/parking/participants/{participant}/lifecycle", tag = "parking",
-    params(("participant" = String, Path)), request_body = LifecycleBody,
-    responses((status = 204), (status = 404, description = "participant.not_found")))]
+    operation_id = "setParkingLifecycle", params(PathParticipant), request_body = LifecycleBody,
+    responses((status = 204), (status = 400, description = "id.*, input.invalid: not a participant identifier, or an unknown lifecycle"),
+        (status = 403, description = "auth.admin_required"),
+        (status = 404, description = "participant.not_found, parking.disabled")))]
 pub(crate) async fn set_lifecycle(
     state: web::Data<AppState>,
     Caller(actor): Caller,
     PathParticipant(pid): PathParticipant,
     body: web::Json<LifecycleBody>,
 ) -> Result<HttpResponse, Problem> {
-    let lifecycle = Lifecycle::parse(&body.lifecycle).ok_or_else(|| {
-        party_config::DomainError::invalid("lifecycle", "must be `active` or `inactive`")
-    })?;
+    let lifecycle = body.lifecycle;
     let domain = state.domain.clone();
     web::block(move || {
         domain

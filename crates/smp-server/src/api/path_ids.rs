@@ -15,10 +15,25 @@ use peppol_id::{DocumentTypeId, ParticipantId};
 use crate::problem::Problem;
 
 /// The `{participant}` path parameter.
-pub(crate) struct PathParticipant(pub(crate) ParticipantId);
+#[derive(utoipa::IntoParams)]
+#[into_params(names("participant"), parameter_in = Path)]
+pub(crate) struct PathParticipant(
+    /// `scheme::value`, percent-encoded (`%3A` or `:`); the scheme is case-insensitive.
+    #[param(value_type = String, example = "iso6523-actorid-upis::0208:0123456749")]
+    pub(crate) ParticipantId,
+);
 
 /// The `{document_type}` path parameter.
-pub(crate) struct PathDocumentType(pub(crate) DocumentTypeId);
+#[derive(utoipa::IntoParams)]
+#[into_params(names("document_type"), parameter_in = Path)]
+pub(crate) struct PathDocumentType(
+    /// `scheme::value`, percent-encoded; without a scheme, `busdox-docid-qns` is assumed.
+    #[param(
+        value_type = String,
+        example = "busdox-docid-qns::urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1"
+    )]
+    pub(crate) DocumentTypeId,
+);
 
 impl FromRequest for PathParticipant {
     type Error = Problem;

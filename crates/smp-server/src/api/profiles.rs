@@ -8,8 +8,11 @@ use crate::problem::Problem;
 use crate::state::AppState;
 
 /// Create an endpoint profile.
-#[utoipa::path(post, path = "/api/v1/endpoint-profiles", tag = "endpoint-profiles", request_body = ProfileSpec,
-    responses((status = 201, body = ProfileView), (status = 409, description = "profile.exists")))]
+#[utoipa::path(post, path = "/api/v1/endpoint-profiles", tag = "endpoint-profiles", operation_id = "createProfile",
+    request_body = ProfileSpec,
+    responses((status = 201, body = ProfileView),
+        (status = 400, description = "input.invalid, id.*: the name, endpoint or certificate is invalid"),
+        (status = 409, description = "profile.exists")))]
 pub(crate) async fn create(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -21,7 +24,7 @@ pub(crate) async fn create(
 }
 
 /// List endpoint profiles.
-#[utoipa::path(get, path = "/api/v1/endpoint-profiles", tag = "endpoint-profiles",
+#[utoipa::path(get, path = "/api/v1/endpoint-profiles", tag = "endpoint-profiles", operation_id = "listProfiles",
     responses((status = 200, body = Vec<ProfileView>)))]
 pub(crate) async fn list(
     state: web::Data<AppState>,
@@ -33,8 +36,9 @@ pub(crate) async fn list(
 }
 
 /// One endpoint profile.
-#[utoipa::path(get, path = "/api/v1/endpoint-profiles/{name}", tag = "endpoint-profiles",
-    params(("name" = String, Path)), responses((status = 200, body = ProfileView), (status = 404, description = "profile.not_found")))]
+#[utoipa::path(get, path = "/api/v1/endpoint-profiles/{name}", tag = "endpoint-profiles", operation_id = "getProfile",
+    params(("name" = String, Path, example = "main-as4")),
+    responses((status = 200, body = ProfileView), (status = 404, description = "profile.not_found")))]
 pub(crate) async fn get(
     state: web::Data<AppState>,
     Caller(_actor): Caller,
@@ -46,14 +50,18 @@ pub(crate) async fn get(
 }
 
 /// Change an endpoint profile; every participant using it is re-signed in the same transaction.
-#[utoipa::path(put, path = "/api/v1/endpoint-profiles/{name}", tag = "endpoint-profiles",
-    params(("name" = String, Path)), request_body = EndpointSpec,
-    responses((status = 200, body = ProfileUpdate), (status = 404, description = "profile.not_found")))]
+#[utoipa::path(put, path = "/api/v1/endpoint-profiles/{name}", tag = "endpoint-profiles", operation_id = "updateProfile",
+    params(("name" = String, Path, example = "main-as4")), request_body = ProfileChange,
+    responses((status = 200, body = ProfileUpdate),
+        (status = 400, description = "input.invalid, id.*: the endpoint or certificate is invalid, \
+            or `name` differs from the URL"),
+        (status = 403, description = "auth.forbidden: another user's profile"),
+        (status = 404, description = "profile.not_found")))]
 pub(crate) async fn update(
     state: web::Data<AppState>,
     Caller(actor): Caller,
     path: web::Path<String>,
-    body: web::Json<UpdateBody>,
+    body: web::Json<ProfileChange>,
 ) -> Result<HttpResponse, Problem> {
     let domain = state.domain.clone();
     let body = body.into_inner();
@@ -74,18 +82,23 @@ pub(crate) async fn update(
     Ok(HttpResponse::Ok().json(result))
 }
 
-/// The update body: the endpoint fields, optionally with the (unchanged) name.
-#[derive(serde::Deserialize)]
-pub(crate) struct UpdateBody {
+/// The endpoint fields of a profile, optionally with its (unchanged) name.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct ProfileChange {
+    /// The profile's name, if given the same as in the URL (profiles cannot be renamed).
     #[serde(default)]
     name: Option<String>,
+    /// The endpoint fields.
     #[serde(flatten)]
     endpoint: EndpointSpec,
 }
 
 /// Delete an unused endpoint profile.
-#[utoipa::path(delete, path = "/api/v1/endpoint-profiles/{name}", tag = "endpoint-profiles",
-    params(("name" = String, Path)), responses((status = 204), (status = 409, description = "profile.in_use")))]
+#[utoipa::path(delete, path = "/api/v1/endpoint-profiles/{name}", tag = "endpoint-profiles", operation_id = "deleteProfile",
+    params(("name" = String, Path, example = "main-as4")),
+    responses((status = 204), (status = 403, description = "auth.forbidden: another user's profile"),
+        (status = 404, description = "profile.not_found"), (status = 409, description = "profile.in_use")))]
 pub(crate) async fn delete(
     state: web::Data<AppState>,
     Caller(actor): Caller,

@@ -8,8 +8,9 @@ use crate::problem::Problem;
 use crate::state::AppState;
 
 /// Create a user.
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
-    responses((status = 201, body = UserView), (status = 403, description = "auth.admin_required"), (status = 409, description = "user.exists")))]
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", operation_id = "createUser", request_body = NewUser,
+    responses((status = 201, body = UserView), (status = 400, description = "input.invalid: the user name or password is not acceptable"),
+        (status = 403, description = "auth.admin_required"), (status = 409, description = "user.exists")))]
 pub(crate) async fn create(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -21,7 +22,8 @@ pub(crate) async fn create(
 }
 
 /// List users.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<UserView>)))]
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", operation_id = "listUsers",
+    responses((status = 200, body = Vec<UserView>), (status = 403, description = "auth.admin_required")))]
 pub(crate) async fn list(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -32,8 +34,10 @@ pub(crate) async fn list(
 }
 
 /// Delete a user (their participants stay, without an owner).
-#[utoipa::path(delete, path = "/api/v1/users/{username}", tag = "users",
-    params(("username" = String, Path)), responses((status = 204), (status = 404, description = "user.not_found")))]
+#[utoipa::path(delete, path = "/api/v1/users/{username}", tag = "users", operation_id = "deleteUser",
+    params(("username" = String, Path)),
+    responses((status = 204), (status = 403, description = "auth.admin_required"), (status = 404, description = "user.not_found"),
+        (status = 409, description = "user.last_admin: the last administrator cannot be deleted")))]
 pub(crate) async fn delete(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -45,8 +49,10 @@ pub(crate) async fn delete(
 }
 
 /// Create an API token for a user; the secret is in this response only.
-#[utoipa::path(post, path = "/api/v1/users/{username}/tokens", tag = "users",
-    params(("username" = String, Path)), request_body = NewToken, responses((status = 201, body = CreatedToken)))]
+#[utoipa::path(post, path = "/api/v1/users/{username}/tokens", tag = "users", operation_id = "createToken",
+    params(("username" = String, Path)), request_body = NewToken,
+    responses((status = 201, body = CreatedToken), (status = 400, description = "input.invalid: the label is empty or too long"),
+        (status = 403, description = "auth.admin_required"), (status = 404, description = "user.not_found")))]
 pub(crate) async fn create_token(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -60,8 +66,10 @@ pub(crate) async fn create_token(
 }
 
 /// List a user's tokens (without secrets).
-#[utoipa::path(get, path = "/api/v1/users/{username}/tokens", tag = "users",
-    params(("username" = String, Path)), responses((status = 200, body = Vec<TokenView>)))]
+#[utoipa::path(get, path = "/api/v1/users/{username}/tokens", tag = "users", operation_id = "listTokens",
+    params(("username" = String, Path)),
+    responses((status = 200, body = Vec<TokenView>), (status = 403, description = "auth.admin_required"),
+        (status = 404, description = "user.not_found")))]
 pub(crate) async fn list_tokens(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -73,8 +81,10 @@ pub(crate) async fn list_tokens(
 }
 
 /// Revoke a token.
-#[utoipa::path(delete, path = "/api/v1/users/{username}/tokens/{id}", tag = "users",
-    params(("username" = String, Path), ("id" = i64, Path)), responses((status = 204), (status = 404, description = "token.not_found")))]
+#[utoipa::path(delete, path = "/api/v1/users/{username}/tokens/{id}", tag = "users", operation_id = "deleteToken",
+    params(("username" = String, Path), ("id" = i64, Path)),
+    responses((status = 204), (status = 403, description = "auth.admin_required"),
+        (status = 404, description = "user.not_found, token.not_found (also: the token is another user's)")))]
 pub(crate) async fn delete_token(
     state: web::Data<AppState>,
     Caller(actor): Caller,

@@ -14,7 +14,7 @@ pub(crate) struct DeliveriesQuery {
 }
 
 /// Subscribe a URL to events; the signing secret is in this response only.
-#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", request_body = NewWebhook,
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", operation_id = "createWebhook", request_body = NewWebhook,
     responses((status = 201, body = WebhookView), (status = 400, description = "input.invalid"),
         (status = 403, description = "auth.admin_required")))]
 pub(crate) async fn create(
@@ -28,7 +28,7 @@ pub(crate) async fn create(
 }
 
 /// List subscriptions (without secrets).
-#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks",
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", operation_id = "listWebhooks",
     responses((status = 200, body = Vec<WebhookView>), (status = 403, description = "auth.admin_required")))]
 pub(crate) async fn list(
     state: web::Data<AppState>,
@@ -40,8 +40,9 @@ pub(crate) async fn list(
 }
 
 /// Delete a subscription with its delivery log.
-#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks",
-    params(("id" = String, Path)), responses((status = 204), (status = 404, description = "webhook.not_found")))]
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", operation_id = "deleteWebhook",
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 403, description = "auth.admin_required"), (status = 404, description = "webhook.not_found")))]
 pub(crate) async fn delete(
     state: web::Data<AppState>,
     Caller(actor): Caller,
@@ -53,9 +54,11 @@ pub(crate) async fn delete(
 }
 
 /// The newest deliveries of a subscription (default 100, at most 1000), newest first.
-#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks",
-    params(("id" = String, Path), ("limit" = Option<i64>, Query)),
-    responses((status = 200, body = Vec<DeliveryView>), (status = 404, description = "webhook.not_found")))]
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", operation_id = "listDeliveries",
+    params(("id" = String, Path),
+        ("limit" = Option<i64>, Query, description = "default 100; values outside 1..1000 are clamped")),
+    responses((status = 200, body = Vec<DeliveryView>), (status = 403, description = "auth.admin_required"),
+        (status = 404, description = "webhook.not_found")))]
 pub(crate) async fn deliveries(
     state: web::Data<AppState>,
     Caller(actor): Caller,
