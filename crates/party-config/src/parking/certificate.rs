@@ -162,6 +162,10 @@ impl ApTrust {
             return Err(TokenError::NoCertificate);
         };
         let leaf = X509::from_der(leaf_der).map_err(|_| TokenError::UnparsableCertificate)?;
+        // OpenSSL decodes the key only when asked: a certificate whose key does not decode
+        // parses, and would otherwise fail chain building with an error of its own.
+        leaf.public_key()
+            .map_err(|_| TokenError::UnparsableCertificate)?;
         let usage = client_usage(leaf_der)?;
         let subject = one_line(leaf.subject_name());
         let before = leaf
@@ -367,6 +371,64 @@ mod tests {
         );
         assert_eq!(
             code(&t, &[der("certs-test/ap/ap-not-ap.crt.pem")]),
+            "token.untrusted_certificate"
+        );
+    }
+
+    /// `der` with the RSA key inside its SubjectPublicKeyInfo made undecodable (the
+    /// RSAPublicKey SEQUENCE tag turned into an OCTET STRING tag); the certificate still
+    /// parses.
+    fn with_undecodable_key(der: &[u8]) -> Vec<u8> {
+        let cert = X509::from_der(der).unwrap();
+        let spki = cert.public_key().unwrap().public_key_to_der().unwrap();
+        let at = der
+            .windows(spki.len())
+            .position(|w| w == spki.as_slice())
+            .unwrap();
+        // SEQUENCE, AlgorithmIdentifier, BIT STRING header + unused-bits byte.
+        let key_at = at + 4 + usize::from(spki[5]) + 2 + 5;
+        assert_eq!(der[key_at], 0x30, "an RSA 2048 key");
+        let mut der = der.to_vec();
+        der[key_at] = 0x04;
+        assert!(X509::from_der(&der).unwrap().public_key().is_err());
+        der
+    }
+
+    /// Found by the parking_certificate fuzz target: a presented certificate whose key
+    /// does not decode made OpenSSL's chain building fail, which was answered as an
+    /// internal error (500, the operator blamed) instead of a certificate problem.
+    #[test]
+    fn undecodable_keys_are_the_callers_problem() {
+        let t = trust(ParkingEnvironment::Test);
+        let at = Asn1Time::from_unix(1_798_761_600).unwrap(); // 2027-01-01
+        let valid = der("certs-test/ap/ap-valid.crt.pem");
+        let code_at = |chain: &[Vec<u8>]| match t.classify_at(chain, &at) {
+            Ok(_) => "ok",
+            Err(e) => e.code(),
+        };
+        assert_eq!(
+            code_at(&[with_undecodable_key(&valid)]),
+            "token.unparsable_certificate"
+        );
+        assert_eq!(
+            code_at(&[
+                with_undecodable_key(&valid),
+                der("certs-test/ap/ap-ca.crt.pem")
+            ]),
+            "token.unparsable_certificate"
+        );
+        // Broken certificates sent along with a good leaf are only useless, not an error:
+        // the store's own CA still vouches, and a broken issuer or root breaks the chain.
+        let broken_ca = with_undecodable_key(&der("certs-test/ap/ap-ca.crt.pem"));
+        assert_eq!(code_at(&[valid.clone(), broken_ca]), "ok");
+        let broken_smp_ca = with_undecodable_key(&der("certs-test/smp/smp-ca.crt.pem"));
+        assert_eq!(
+            code_at(&[der("certs-test/ap/ap-not-ap.crt.pem"), broken_smp_ca]),
+            "token.untrusted_certificate"
+        );
+        let broken_root = with_undecodable_key(&der("certs-test/untrusted/untrusted-root.crt.pem"));
+        assert_eq!(
+            code_at(&[der("certs-test/ap/ap-untrusted.crt.pem"), broken_root]),
             "token.untrusted_certificate"
         );
     }

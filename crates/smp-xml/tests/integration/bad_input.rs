@@ -100,6 +100,16 @@ fn doctype_and_entities_are_refused() {
     );
 }
 
+/// Found by the xml_service_group fuzz target: an extension element named `ext:Sub/` was
+/// accepted and stored, and the document written from it did not parse.
+#[test]
+fn extension_names_must_be_xml_names() {
+    let xml = group(&format!(
+        r#"{PID}<smp:ServiceMetadataReferenceCollection/><smp:Extension><ext:Info xmlns:ext="urn:x">a<ext:Sub//></ext:Info></smp:Extension>"#
+    ));
+    assert_eq!(group_code(&xml), "xml.malformed");
+}
+
 #[test]
 fn oversize_is_refused_before_parsing() {
     let xml = group(&format!("{PID}<smp:ServiceMetadataReferenceCollection/>"));

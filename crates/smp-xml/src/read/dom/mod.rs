@@ -24,7 +24,7 @@ mod text;
 
 use limits::Counts;
 use namespaces::{Namespaces, split_qname};
-use text::{decode_attribute, is_xml_char, resolve_reference};
+use text::{decode_attribute, is_ncname, is_xml_char, resolve_reference};
 
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
@@ -251,6 +251,11 @@ fn open_element(
         let prefix = if key == "xmlns" {
             ""
         } else if let Some(p) = key.strip_prefix("xmlns:") {
+            if !is_ncname(p) {
+                return Err(XmlError::malformed(format!(
+                    "invalid namespace prefix {p:?} in {key}"
+                )));
+            }
             if value.is_empty() {
                 return Err(XmlError::malformed(format!(
                     "prefix {p:?} cannot be undeclared in XML 1.0"

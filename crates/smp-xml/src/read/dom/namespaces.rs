@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::XML_NS;
+use super::text::is_ncname;
 use crate::error::XmlError;
 
 /// The namespace bindings in scope while parsing, and the document's string table.
@@ -80,10 +81,11 @@ impl Namespaces {
     }
 }
 
+/// Splits an element or attribute name into prefix and local name, both `NCName`s.
 pub(super) fn split_qname(name: &str) -> Result<(Option<&str>, &str), XmlError> {
     match name.split_once(':') {
-        None if !name.is_empty() => Ok((None, name)),
-        Some((p, l)) if !p.is_empty() && !l.is_empty() && !l.contains(':') => Ok((Some(p), l)),
+        None if is_ncname(name) => Ok((None, name)),
+        Some((p, l)) if is_ncname(p) && is_ncname(l) => Ok((Some(p), l)),
         _ => Err(XmlError::malformed(format!(
             "invalid qualified name {name:?}"
         ))),

@@ -155,3 +155,41 @@ fn refuses_deep_nesting() {
     let doc = "<a>".repeat(max + 1) + &"</a>".repeat(max + 1);
     assert_eq!(parse_str(&doc).unwrap_err().code(), "xml.limit.depth");
 }
+
+/// Found by the xml_* fuzz targets: quick-xml takes a name to be whatever runs up to
+/// whitespace, `=`, `/>` or `>`, so `<ext:Sub//>` gave an element named `ext:Sub/`, and the
+/// canonical writer wrote it back as `<ext:Sub/></ext:Sub/>`, which does not parse.
+#[test]
+fn names_must_be_xml_names() {
+    for doc in [
+        "<r><c//></r>",
+        "<r><c</></r>",
+        "<r><p:c/// xmlns:p='urn:p'/></r>",
+        "<1r/>",
+        "<-r/>",
+        "<r:/>",
+        "<:r/>",
+        "<p:r:s xmlns:p='urn:p'/>",
+        "<r 1a='x'/>",
+        "<r a/b='x'/>",
+        "<r xmlns:p/q='urn:p'/>",
+        "<r xmlns:='urn:p'/>",
+        "<r xmlns:1p='urn:p'/>",
+    ] {
+        assert_eq!(
+            parse_str(doc)
+                .map(|e| e.local_name().to_owned())
+                .unwrap_err()
+                .code(),
+            "xml.malformed",
+            "{doc}"
+        );
+    }
+    // Names beyond ASCII, and with `-`, `.`, `·` and digits after the first character.
+    let root = parse_str("<é:ü xmlns:é='urn:e' é:a·b='1' x-1.2='2'><_x-y.z9/></é:ü>").unwrap();
+    assert_eq!(root.local_name(), "ü");
+    assert_eq!(
+        root.child_elements().next().unwrap().local_name(),
+        "_x-y.z9"
+    );
+}

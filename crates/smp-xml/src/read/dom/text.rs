@@ -1,9 +1,31 @@
-//! Characters and references: what XML allows in text and attribute values.
+//! Characters, names and references: what XML allows in names, text and attribute values.
 
 use crate::error::XmlError;
 
 pub(super) fn is_xml_char(c: char) -> bool {
     matches!(c, '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// XML 1.0 (fifth edition) §2.3 `NameStartChar`, without `:` (Namespaces in XML 1.0 `NCName`).
+fn is_name_start_char(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}'
+        | '\u{F8}'..='\u{2FF}' | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}'
+        | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}'
+        | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
+        | '\u{10000}'..='\u{EFFFF}')
+}
+
+/// Whether `s` is an `NCName`: a prefix or local name. quick-xml takes a name to be
+/// whatever runs up to whitespace, `=` or `>`, so `<a/b>`, `<a</>` or `<1x>` reach us;
+/// written back, such a name makes the document malformed (or not XML at all).
+pub(super) fn is_ncname(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(is_name_start_char)
+        && chars.all(|c| {
+            is_name_start_char(c)
+                || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+        })
 }
 
 /// Resolves one entity or character reference name (without `&` and `;`).
