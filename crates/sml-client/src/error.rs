@@ -176,13 +176,16 @@ impl SmlError {
     }
 
     /// Whether trying again later may succeed: transport failures, failed DNS lookups, SML
-    /// internal errors and gateway errors (HTTP 429, 502, 503, 504). A transport failure
-    /// with `maybe_applied` needs a state check first.
+    /// internal errors, with or without a SOAP fault (an HTTP 500 with an empty or HTML body
+    /// is still the server failing, not a refusal), and gateway errors (HTTP 429, 502, 503,
+    /// 504). A transport failure with `maybe_applied` needs a state check first.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Transport { .. } | Self::DnsLookupFailed { .. } => true,
             Self::Fault { kind, .. } => *kind == FaultKind::InternalError,
-            Self::Protocol { http_status, .. } => matches!(http_status, 429 | 502 | 503 | 504),
+            Self::Protocol { http_status, .. } => {
+                matches!(http_status, 429 | 500 | 502 | 503 | 504)
+            }
             _ => false,
         }
     }
@@ -313,7 +316,11 @@ mod tests {
         assert!(t.is_retryable());
         assert!(t.to_string().contains("check its state"));
         assert!(SmlError::protocol(503, "x").is_retryable());
+        // An HTTP 500 without a SOAP fault (seen in the soak test) is the SML failing, not a
+        // refusal: a delete job must retry it instead of failing for good (drift).
+        assert!(SmlError::protocol(500, "HTTP error without a SOAP fault").is_retryable());
         assert!(!SmlError::protocol(200, "x").is_retryable());
+        assert!(!SmlError::protocol(400, "x").is_retryable());
 
         let failed = SmlError::DnsLookupFailed {
             name: "b-x.sml".into(),

@@ -108,6 +108,10 @@ impl Profiles<'_> {
                 ..current
             };
             profiles::update(conn, &updated)?;
+            // Every user's participant row first, in id order, then their endpoints: the
+            // order a participant delete takes (row, then cascaded children). Endpoints
+            // first deadlocked with concurrent deletes on PostgreSQL (found by bench/soak).
+            services::lock_participants_using_profile(conn, updated.id)?;
             services::sync_profile_endpoints(conn, &updated)?;
             let users = services::participants_using_profile(conn, updated.id)?;
             for participant_id in &users {

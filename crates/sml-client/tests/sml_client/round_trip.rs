@@ -409,6 +409,28 @@ fn gateway_error_page_is_a_retryable_protocol_error() {
     assert!(err.is_retryable());
 }
 
+/// Found by bench/soak: an HTTP 500 with no SOAP fault in the body (the emulator's
+/// `http_error` fault, or a proxy in front of the SML) was a non-retryable protocol error,
+/// so a queued SML delete failed for good and the participant stayed at the SML.
+#[test]
+fn internal_server_error_without_fault_is_retryable() {
+    let sml = TestSml::start(|_, _| Reply::Respond(500, String::new()));
+    let client = SmlClient::new(&config(&sml, pem_identity())).unwrap();
+    let p = participant("iso6523-actorid-upis::0088:5798000000001");
+    let err = client.delete_participant("FERRY-TEST-SMP", &p).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SmlError::Protocol {
+                http_status: 500,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.is_retryable());
+}
+
 #[test]
 fn closed_connection_may_have_been_applied() {
     let sml = TestSml::start(|_, _| Reply::Close);

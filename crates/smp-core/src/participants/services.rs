@@ -30,8 +30,10 @@ impl Participants<'_> {
             self.core.policy.check(conn, row.id, url_doctype)?;
             let is_new =
                 services::get(conn, row.id, url_doctype.scheme(), url_doctype.value())?.is_none();
-            services::replace(conn, row.id, &record, now)?;
+            // The participant's row before its services: the lock order of every write (see
+            // `services::lock_participants_using_profile`).
             participants::touch(conn, row.id, now)?;
+            services::replace(conn, row.id, &record, now)?;
             self.core
                 .put_signed(conn, url_participant, url_doctype, &signed, now)?;
             self.core.publish_group(conn, &row, now)?;
@@ -59,6 +61,8 @@ impl Participants<'_> {
             let now = now_ms();
             let row = existing(conn, pid)?;
             may_change(actor, &row)?;
+            // The participant's row before its services (lock order).
+            participants::touch(conn, row.id, now)?;
             if !services::delete(conn, row.id, doctype.scheme(), doctype.value())? {
                 return Err(DomainError::ServiceNotFound {
                     participant: pid.to_string(),
@@ -66,7 +70,6 @@ impl Participants<'_> {
                 });
             }
             documents::delete(conn, &service_metadata_key(pid, doctype))?;
-            participants::touch(conn, row.id, now)?;
             self.core.publish_group(conn, &row, now)?;
             record_change(
                 conn,
@@ -92,8 +95,9 @@ impl Participants<'_> {
             let now = now_ms();
             let row = existing(conn, pid)?;
             may_change(actor, &row)?;
-            self.apply_capability(conn, row.id, pid, spec, now)?;
+            // The participant's row before its services (lock order).
             participants::touch(conn, row.id, now)?;
+            self.apply_capability(conn, row.id, pid, spec, now)?;
             self.core.publish_group(conn, &row, now)?;
             record_change(
                 conn,

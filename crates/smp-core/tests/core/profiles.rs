@@ -139,3 +139,57 @@ fn profiles_refuse_bad_certificates_and_duplicates() {
         );
     });
 }
+
+/// A profile change while a participant using it is being deleted (PostgreSQL; SQLite has
+/// one writer at a time). The delete holds the participant's row, then cascades to its
+/// endpoints; the profile change used to update every linked endpoint first and then wait
+/// for that row: a deadlock, answered `500 internal.store` (found by bench/soak with two
+/// nodes on PostgreSQL).
+#[test]
+fn a_profile_change_does_not_deadlock_with_a_concurrent_delete() {
+    each_backend(|env| {
+        if env.backend != "postgres" {
+            return;
+        }
+        let r = &env.registry;
+        r.profiles()
+            .create_profile(
+                &env.admin,
+                &ProfileSpec {
+                    name: "main".into(),
+                    endpoint: endpoint("https://old.example.org/as4"),
+                },
+            )
+            .unwrap();
+        for p in [A, B] {
+            r.participants()
+                .create_participant(&env.admin, &using_profile(p))
+                .unwrap();
+        }
+        let a_key = ParticipantId::parse(A).unwrap().key();
+        let (locked, wait_locked) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            let deleter = s.spawn(|| {
+                r.store().write(|conn| {
+                    let row = smp_store::participants::get_by_key(conn, &a_key)?.unwrap();
+                    // Hold A's row, as a delete does from its first statement on.
+                    smp_store::participants::touch(conn, row.id, 1)?;
+                    locked.send(()).unwrap();
+                    // Let the profile change get as far as it can.
+                    std::thread::sleep(std::time::Duration::from_millis(1500));
+                    smp_store::participants::delete(conn, row.id)?;
+                    Ok::<_, smp_store::StoreError>(())
+                })
+            });
+            wait_locked.recv().unwrap();
+            let update = r.profiles().update_profile(
+                &env.admin,
+                "main",
+                &endpoint("https://new.example.org/as4"),
+            );
+            deleter.join().unwrap().expect("the delete commits");
+            let update = update.expect("the profile change commits");
+            assert_eq!(update.resigned_participants, 1, "only B is left");
+        });
+    });
+}

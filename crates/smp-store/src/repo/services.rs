@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use crate::repo::profiles::ProfileRow;
-use crate::schema::{endpoints, processes, services};
+use crate::schema::{endpoints, participants, processes, services};
 use crate::{DbConnection, StoreError};
 
 /// A service: the document type and either a redirect or its processes.
@@ -365,6 +365,28 @@ pub fn participants_using_profile(
         .distinct()
         .order(services::participant_id)
         .load(conn)?)
+}
+
+/// Locks the participant rows of every user of the profile, in id order, and returns their
+/// ids. Writes about a participant lock its row before its services and endpoints (a
+/// delete removes the row, then the database cascades to the children); a profile change
+/// writes endpoints of many participants, so it takes their rows first, in a fixed order,
+/// or it deadlocks with a concurrent delete. PostgreSQL only: on SQLite the write
+/// transaction already holds the database's write lock.
+pub fn lock_participants_using_profile(
+    conn: &mut DbConnection,
+    profile_id: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let users = participants_using_profile(conn, profile_id)?;
+    match conn {
+        DbConnection::Postgresql(pg) if !users.is_empty() => Ok(participants::table
+            .filter(participants::id.eq_any(&users))
+            .order(participants::id)
+            .select(participants::id)
+            .for_update()
+            .load(pg)?),
+        _ => Ok(users),
+    }
 }
 
 /// Copies the profile's endpoint columns into every endpoint linked to it. Returns
