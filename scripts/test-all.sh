@@ -8,6 +8,7 @@
 # Environment:
 #   FERRY_SPEC_DIR   official XSDs and samples (default: <repo>/../shared/spec)
 #   FERRY_PG_PORT    first port to try for PostgreSQL (default 54329)
+#   FERRY_FUZZ_SECONDS  seconds per fuzz target (default 20)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,6 +58,8 @@ step "system tools"
 missing=()
 command -v xmlsec1 >/dev/null 2>&1 || missing+=(xmlsec1)
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+# The API conformance run installs schemathesis into a venv.
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 pg_bin_dir >/dev/null || missing+=(postgresql)
 # Build dependencies of diesel (libpq) and openssl-sys, also absent on a fresh machine.
 if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libpq openssl; then
@@ -198,6 +201,12 @@ done
 
 step "cargo test --workspace"
 cargo test --workspace "$@"
+
+step "API conformance (schemathesis against a throwaway ferry serve)"
+./scripts/api-conformance.sh
+
+step "fuzzing: every target briefly (regressions only; long runs in fuzz/README.md)"
+./scripts/fuzz.sh "${FERRY_FUZZ_SECONDS:-20}"
 
 end_step
 log ""
