@@ -60,10 +60,10 @@ fuzz_target!(|data: &[u8]| {
     if !success {
         assert!(empty.is_err() && read.is_err() && list.is_err() && exists.is_err());
     }
-    if let Ok(entry) = &read {
-        if let Err(e) = entry.validate() {
-            touch(&e);
-        }
+    if let Ok(entry) = &read
+        && let Err(e) = entry.validate()
+    {
+        touch(&e);
     }
     if let Ok(page) = &list {
         for p in &page.participants {
