@@ -110,15 +110,18 @@ def free_port():
             continue
 
 
-def vm_rss_kib(pid):
+def memory_kib(pid):
+    """VmRSS and its anonymous and file-backed parts (KiB), from /proc/PID/status."""
+    out = {}
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
+                key = line.split(":")[0]
+                if key in ("VmRSS", "RssAnon", "RssFile"):
+                    out[key] = int(line.split()[1])
     except OSError:
         pass
-    return None
+    return out
 
 
 # ---------------------------------------------------------------------------- nodes
@@ -192,8 +195,11 @@ class Node:
         with self.lock:
             return self.down, self.epoch
 
+    def memory(self):
+        return memory_kib(self.proc.pid) if self.proc and not self.down else {}
+
     def rss(self):
-        return vm_rss_kib(self.proc.pid) if self.proc and not self.down else None
+        return self.memory().get("VmRSS")
 
 
 # ---------------------------------------------------------------------------- HTTP
@@ -428,7 +434,8 @@ class Soak:
         self.next_slot = time.monotonic()
         self.events = []  # (t, what)
         self.rss_timeline = []
-        self.rss_warm = {}  # (node, epoch) -> VmRSS KiB after the warm-up
+        self.rss_warm = {}  # (node, epoch) -> memory (KiB) after the warm-up
+        self.rss_mid = {}  # (node, epoch) -> memory (KiB) half-way through the load
         self.stuck_cancels = {}  # migration id -> participant: cancel answered sml.err_111
         self.t0 = None
 
@@ -846,13 +853,17 @@ class Soak:
     def rss_worker(self):
         while not self.stop.wait(10):
             now = time.monotonic()
-            sample = {n.index: n.rss() for n in self.nodes}
-            self.rss_timeline.append((round(now - self.t0), sample))
+            sample = {n.index: n.memory() for n in self.nodes}
+            self.rss_timeline.append((round(now - self.t0), {i: m.get("VmRSS") for i, m in sample.items()}))
             for n in self.nodes:
                 # The baseline: --warmup seconds after the start of the load or the node's restart.
                 key = (n.index, n.epoch)
                 if sample[n.index] and key not in self.rss_warm and now - max(n.started_at, self.t0) >= self.args.warmup:
                     self.rss_warm[key] = sample[n.index]
+                # A second baseline half-way through the load, to tell a slow warm-up from a leak.
+                if sample[n.index] and key not in self.rss_mid and now - self.t0 >= self.args.minutes * 30 \
+                        and now - n.started_at >= self.args.warmup:
+                    self.rss_mid[key] = sample[n.index]
 
     # -------------------------------------------------------------- run
 
@@ -887,8 +898,8 @@ class Soak:
         load_seconds = time.monotonic() - self.t0
         for t in threads:
             t.join(timeout=180)
-        rss_end = {n.index: n.rss() for n in self.nodes}
-        self.log(f"load stopped after {load_seconds:.0f} s; RSS at the end {rss_end} KiB")
+        rss_end = {n.index: n.memory() for n in self.nodes}
+        self.log(f"load stopped after {load_seconds:.0f} s; memory at the end {rss_end} KiB")
         return self.finish(load_seconds, rss_end)
 
     def finish(self, load_seconds, rss_end):
@@ -979,10 +990,22 @@ class Soak:
 
         rss = {}
         for n in self.nodes:
-            warm = self.rss_warm.get((n.index, n.epoch))
-            end = rss_end.get(n.index)
-            growth = (end / warm - 1) * 100 if warm and end else None
-            rss[n.index] = {"warmKiB": warm, "endKiB": end, "growthPercent": None if growth is None else round(growth, 1),
+            warm = self.rss_warm.get((n.index, n.epoch), {})
+            end = rss_end.get(n.index, {})
+            mid = self.rss_mid.get((n.index, n.epoch), {})
+
+            def growth(key):
+                if warm.get(key) and end.get(key):
+                    return round((end[key] / warm[key] - 1) * 100, 1)
+                return None
+
+            rss[n.index] = {"warmKiB": warm.get("VmRSS"), "endKiB": end.get("VmRSS"), "growthPercent": growth("VmRSS"),
+                            "anonWarmKiB": warm.get("RssAnon"), "anonEndKiB": end.get("RssAnon"),
+                            "anonGrowthPercent": growth("RssAnon"),
+                            "fileWarmKiB": warm.get("RssFile"), "fileEndKiB": end.get("RssFile"),
+                            "midKiB": mid.get("VmRSS"),
+                            "growthFromMidPercent": round((end["VmRSS"] / mid["VmRSS"] - 1) * 100, 1)
+                            if mid.get("VmRSS") and end.get("VmRSS") else None,
                             "restarts": n.restarts}
         kinds = {}
         for kind, k in sorted(self.stats.kinds.items()):
@@ -1078,7 +1101,9 @@ def table(report):
         lines.append(f"FAILURE {ex['kind']} node {ex['node']} {ex['method']} {ex['path']}: {ex['status']} {ex.get('code')} {ex['detail'][:160]}")
     for i, r in report["rss"].items():
         lines.append(f"node {i} VmRSS: after warm-up {r['warmKiB']} KiB, at the end {r['endKiB']} KiB, "
-                     f"growth {r['growthPercent']} % (restarts {r['restarts']})")
+                     f"growth {r['growthPercent']} % (restarts {r['restarts']}); anonymous {r['anonWarmKiB']} -> "
+                     f"{r['anonEndKiB']} KiB ({r['anonGrowthPercent']} %), file-backed {r['fileWarmKiB']} -> {r['fileEndKiB']} KiB; "
+                     f"from half-way ({r['midKiB']} KiB): {r['growthFromMidPercent']} %")
     h = report["webhooks"]
     lines.append(f"webhooks: {h['deliveries']} deliveries, {h['verified']} verified, {h['badSignature']} bad signatures; "
                  f"{h['distinctEvents']} distinct events of {h['eventsLogged']} logged, {h['notDelivered']} not delivered, "
