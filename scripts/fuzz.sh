@@ -11,6 +11,8 @@
 # Environment:
 #   FERRY_FUZZ_SANITIZER  cargo-fuzz sanitizer (default none: the fuzzed crates forbid unsafe
 #                         code, and ASan would halve the executions per second)
+#   FERRY_FUZZ_RUNS       stop a target after this many executions, or at SECONDS,
+#                         whichever comes first (default: SECONDS only)
 #   CARGO_BUILD_JOBS      build parallelism (cargo's own variable)
 #
 # Uses the nightly toolchain when rustup has one, else the default toolchain with
@@ -60,6 +62,14 @@ else
     mapfile -t targets < <("${cargo_cmd[@]}" fuzz list)
 fi
 
+runs=()
+if [ -n "${FERRY_FUZZ_RUNS:-}" ]; then
+    case "$FERRY_FUZZ_RUNS" in
+    *[!0-9]*) die "FERRY_FUZZ_RUNS must be a whole number, got '$FERRY_FUZZ_RUNS'" ;;
+    esac
+    runs=(-runs="$FERRY_FUZZ_RUNS")
+fi
+
 mkdir -p logs
 failed=()
 for target in "${targets[@]}"; do
@@ -75,7 +85,7 @@ for target in "${targets[@]}"; do
     # first corpus directory receives new inputs; the seeds are only read.
     if "${cargo_cmd[@]}" fuzz run "${fuzz_flags[@]}" "$target" "corpus/$target" "seeds/$target" -- \
         -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-        -artifact_prefix="artifacts/$target/" "${dict[@]}" >"logs/$target.log" 2>&1; then
+        -artifact_prefix="artifacts/$target/" "${dict[@]}" "${runs[@]}" >"logs/$target.log" 2>&1; then
         execs="$(grep -o 'stat::number_of_executed_units: [0-9]*' "logs/$target.log" | awk '{print $2}')"
         cov="$(grep -E '^#[0-9]+' "logs/$target.log" | tail -n 1 | grep -o 'cov: [0-9]* ft: [0-9]*' || true)"
         log "    ok: ${execs:-?} executions, ${cov:-no coverage line}"

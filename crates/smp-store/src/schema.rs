@@ -204,6 +204,7 @@ diesel::table! {
         last_error_message -> Nullable<Text>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        claimed_until -> Nullable<BigInt>,
     }
 }
 

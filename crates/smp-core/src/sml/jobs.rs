@@ -14,6 +14,11 @@ use crate::{DomainError, SmlSync};
 const MAX_BACKOFF_MS: i64 = 5 * 60 * 1000;
 /// How many pending jobs one run looks at.
 const SCAN: i64 = 1000;
+/// How long a worker's claim on a job lasts. Longer than the longest attempt (up to three
+/// SML calls, each bounded by the client's 10 s connect and 60 s request timeouts), so a
+/// claim outlives its calls; a node killed mid-attempt holds the participant's later jobs
+/// back this long.
+const CLAIM_LEASE_MS: i64 = 4 * 60 * 1000;
 
 /// What one run of the worker did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,7 +44,8 @@ pub(crate) fn backoff_ms(attempts: i32) -> i64 {
 
 impl SmlSync<'_> {
     /// Runs every due SML job once (at most `limit`), oldest first and one at a time per
-    /// participant, so a delete never overtakes the create it follows.
+    /// participant across every worker sharing the database (each job is claimed before its
+    /// call), so a delete never overtakes the create it follows.
     pub fn run_sml_jobs(
         &self,
         sml: &dyn SmlRegistry,
@@ -66,6 +72,11 @@ impl SmlSync<'_> {
             .collect();
         let mut summary = SmlRunSummary::default();
         for job in due {
+            if !self.claim(&job)? {
+                // Another worker holds it (its call may be in flight), or recorded it since
+                // the scan: this participant's jobs wait for the next run.
+                continue;
+            }
             let outcome = attempt(sml, &job);
             match &outcome {
                 Outcome::Done => summary.done += 1,
@@ -75,6 +86,20 @@ impl SmlSync<'_> {
             self.record_outcome(&job, &outcome)?;
         }
         Ok(summary)
+    }
+
+    /// Claims `job` for one attempt; false when another worker holds it or moved it on.
+    fn claim(&self, job: &SmlJobRow) -> Result<bool, DomainError> {
+        let now = now_ms();
+        self.core.store.write(|conn| {
+            Ok::<_, DomainError>(sml_jobs::claim(
+                conn,
+                job.id,
+                job.attempts,
+                now,
+                now + CLAIM_LEASE_MS,
+            )?)
+        })
     }
 
     fn record_outcome(&self, job: &SmlJobRow, outcome: &Outcome) -> Result<(), DomainError> {

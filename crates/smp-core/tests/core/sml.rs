@@ -303,3 +303,86 @@ fn a_delete_never_overtakes_its_create() {
         assert!(sml.registered.lock().unwrap().is_empty());
     });
 }
+
+/// An SML whose creates stop half-way until the test lets them go: a call in flight.
+struct InFlightSml<'a> {
+    inner: &'a FakeSml,
+    entered: std::sync::mpsc::SyncSender<()>,
+    release: Mutex<std::sync::mpsc::Receiver<()>>,
+}
+
+impl SmlRegistry for InFlightSml<'_> {
+    fn create_participant(&self, p: &ParticipantId) -> Result<(), SmlFailure> {
+        self.entered.send(()).unwrap();
+        self.release.lock().unwrap().recv().unwrap();
+        self.inner.create_participant(p)
+    }
+    fn delete_participant(&self, p: &ParticipantId) -> Result<(), SmlFailure> {
+        self.inner.delete_participant(p)
+    }
+    fn participant_exists(&self, p: &ParticipantId) -> Result<bool, SmlFailure> {
+        self.inner.participant_exists(p)
+    }
+    fn list_participants(&self) -> Result<Vec<ParticipantId>, SmlFailure> {
+        self.inner.list_participants()
+    }
+    fn prepare_to_migrate(&self, p: &ParticipantId, key: &str) -> Result<(), SmlFailure> {
+        self.inner.prepare_to_migrate(p, key)
+    }
+    fn migrate(&self, p: &ParticipantId, key: &str) -> Result<(), SmlFailure> {
+        self.inner.migrate(p, key)
+    }
+    fn lookup_smp(&self, p: &ParticipantId) -> Result<Option<String>, SmlFailure> {
+        self.inner.lookup_smp(p)
+    }
+}
+
+/// Two workers on one database (two nodes): while one node's create is on its way to the
+/// SML, the participant is deleted and the other node runs. The delete must wait for the
+/// create; before job claims it ran at once, found nothing to delete, and the create then
+/// left the participant registered at the SML (the drift the two-node soak found).
+#[test]
+fn a_delete_waits_for_a_create_in_flight_on_another_worker() {
+    each_backend_with_sml(|env| {
+        let (r, sml) = (&env.registry, FakeSml::default());
+        let (entered_tx, entered) = std::sync::mpsc::sync_channel(1);
+        let (release, release_rx) = std::sync::mpsc::sync_channel(1);
+        let slow = InFlightSml {
+            inner: &sml,
+            entered: entered_tx,
+            release: Mutex::new(release_rx),
+        };
+        r.participants()
+            .create_participant(&env.admin, &new_participant(None))
+            .unwrap();
+        let pid = ParticipantId::parse(PARTICIPANT).unwrap();
+        std::thread::scope(|s| {
+            let first = s.spawn(|| r.sml_sync().run_sml_jobs(&slow, 10).unwrap());
+            entered.recv().unwrap();
+            r.participants()
+                .delete_participant(&env.admin, &pid)
+                .unwrap();
+            let meanwhile = r.sml_sync().run_sml_jobs_at(&sml, 10, LATER);
+            // Let the create finish before asserting, so a failure cannot leave it waiting.
+            release.send(()).unwrap();
+            assert_eq!(first.join().unwrap().done, 1);
+            assert_eq!(
+                meanwhile.unwrap(),
+                Default::default(),
+                "the delete ran while the create was in flight"
+            );
+        });
+        assert_eq!(
+            r.sml_sync().run_sml_jobs_at(&sml, 10, LATER).unwrap().done,
+            1
+        );
+        assert!(
+            !sml.participant_exists(&pid).unwrap(),
+            "the participant was left at the SML"
+        );
+        assert_eq!(
+            r.sml_sync().run_sml_jobs_at(&sml, 10, LATER).unwrap(),
+            Default::default()
+        );
+    });
+}

@@ -1,7 +1,9 @@
 //! Durable SML intents (`sml_jobs` table): "create / delete this participant at the SML",
 //! written in the same transaction as the local change and worked off by a background
-//! worker. Status updates are guarded by the status and attempt count the worker read, so
-//! two workers never both record an outcome for one attempt.
+//! worker. A worker claims a job (a lease) before it calls the SML; while the claim lasts the
+//! call may be in flight, so a newer intent does not supersede the job but queues behind it.
+//! Status updates are guarded by the status and attempt count the worker read, so two
+//! workers never both record an outcome for one attempt.
 
 use diesel::prelude::*;
 
@@ -28,6 +30,8 @@ pub struct SmlJobRow {
     pub last_error_message: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Claimed by a worker until then (unix ms); `None` or past: not claimed.
+    pub claimed_until: Option<i64>,
 }
 
 /// A job to insert (status `pending`, no attempts yet, due at `created_at`).
@@ -95,6 +99,39 @@ pub fn with_status(
         .load(conn)?)
 }
 
+/// Claims a pending job for one attempt until `until`, if it still has `seen_attempts`
+/// attempts and nobody else holds an unexpired claim on it. Returns whether this call
+/// claimed it.
+pub fn claim(
+    conn: &mut DbConnection,
+    id: i64,
+    seen_attempts: i32,
+    now: i64,
+    until: i64,
+) -> Result<bool, StoreError> {
+    let guard = sml_jobs::table
+        .filter(sml_jobs::id.eq(id))
+        .filter(sml_jobs::status.eq(job_status::PENDING))
+        .filter(sml_jobs::attempts.eq(seen_attempts))
+        .filter(unclaimed(now));
+    let changed = diesel::update(guard)
+        .set(sml_jobs::claimed_until.eq(until))
+        .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// Jobs nobody holds an unexpired claim on at `now`.
+fn unclaimed(
+    now: i64,
+) -> diesel::dsl::Or<
+    diesel::dsl::IsNull<sml_jobs::claimed_until>,
+    diesel::dsl::LtEq<sml_jobs::claimed_until, i64>,
+> {
+    sml_jobs::claimed_until
+        .is_null()
+        .or(sml_jobs::claimed_until.le(now))
+}
+
 /// The outcome of one attempt, recorded only if the job is still `pending` with
 /// `seen_attempts` attempts. Returns whether this call recorded it.
 pub fn record_attempt(
@@ -116,6 +153,7 @@ pub fn record_attempt(
             sml_jobs::last_error_code.eq(outcome.error_code),
             sml_jobs::last_error_message.eq(outcome.error_message),
             sml_jobs::updated_at.eq(now),
+            sml_jobs::claimed_until.eq(None::<i64>),
         ))
         .execute(conn)?;
     Ok(changed > 0)
@@ -131,8 +169,9 @@ pub struct AttemptOutcome<'a> {
     pub error_message: Option<&'a str>,
 }
 
-/// Marks every pending job of a participant `superseded` (a newer intent replaces them);
-/// returns how many.
+/// Marks every pending job of a participant `superseded` (a newer intent replaces them),
+/// except a job whose claim has not expired at `now`: its SML call may be in flight, so it
+/// finishes first and the newer intent runs after it. Returns how many.
 pub fn supersede_pending(
     conn: &mut DbConnection,
     participant_key: &str,
@@ -141,7 +180,8 @@ pub fn supersede_pending(
     Ok(diesel::update(
         sml_jobs::table
             .filter(sml_jobs::participant_key.eq(participant_key))
-            .filter(sml_jobs::status.eq(job_status::PENDING)),
+            .filter(sml_jobs::status.eq(job_status::PENDING))
+            .filter(unclaimed(now)),
     )
     .set((
         sml_jobs::status.eq(job_status::SUPERSEDED),

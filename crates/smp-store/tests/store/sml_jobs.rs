@@ -5,6 +5,7 @@ use crate::common::{participant, r, w};
 per_backend!(
     insert_pending_and_guarded_outcome,
     supersede_and_retry,
+    claims_exclude_others_and_hold_off_supersede,
     sml_state_of_participants
 );
 
@@ -122,4 +123,47 @@ fn sml_state_of_participants(store: &Store) {
         "pending",
         None
     )));
+}
+
+fn claims_exclude_others_and_hold_off_supersede(store: &Store) {
+    let a = w(store, |c| sml_jobs::insert(c, &job("p", "create", 10)));
+    assert!(w(store, |c| sml_jobs::claim(c, a.id, 0, 20, 100)));
+    // A second worker cannot claim it while the lease runs, nor with a stale attempt count.
+    assert!(!w(store, |c| sml_jobs::claim(c, a.id, 0, 50, 130)));
+    assert!(!w(store, |c| sml_jobs::claim(c, a.id, 1, 150, 230)));
+    // Claimed: its call may be in flight, so a newer intent does not supersede it.
+    assert_eq!(w(store, |c| sml_jobs::supersede_pending(c, "p", 60)), 0);
+    assert_eq!(
+        r(store, |c| sml_jobs::pending(c, 10))[0].claimed_until,
+        Some(100)
+    );
+    // The lease ran out (its worker died): another worker takes the job over.
+    assert!(w(store, |c| sml_jobs::claim(c, a.id, 0, 100, 180)));
+    let done = AttemptOutcome {
+        status: "done",
+        next_run_at: 120,
+        error_code: None,
+        error_message: None,
+    };
+    assert!(w(store, |c| sml_jobs::record_attempt(
+        c, a.id, 0, &done, 120
+    )));
+    let stored = r(store, |c| sml_jobs::for_participant(c, "p"));
+    assert_eq!(
+        (stored[0].status.as_str(), stored[0].claimed_until),
+        ("done", None)
+    );
+    assert!(
+        !w(store, |c| sml_jobs::claim(c, a.id, 1, 130, 200)),
+        "done jobs are not claimed"
+    );
+
+    let b = w(store, |c| sml_jobs::insert(c, &job("q", "delete", 10)));
+    assert!(w(store, |c| sml_jobs::claim(c, b.id, 0, 20, 100)));
+    // After its lease has expired a claim no longer holds supersede off.
+    assert_eq!(w(store, |c| sml_jobs::supersede_pending(c, "q", 100)), 1);
+    assert!(
+        !w(store, |c| sml_jobs::claim(c, b.id, 0, 110, 200)),
+        "superseded jobs are not claimed"
+    );
 }

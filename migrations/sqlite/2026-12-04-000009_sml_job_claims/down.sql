@@ -1,0 +1,1 @@
+ALTER TABLE sml_jobs DROP COLUMN claimed_until;
