@@ -31,6 +31,7 @@ const MAX_LIST_PAGES: usize = 100_000;
 pub struct SmlClient {
     http: Client,
     base_url: String,
+    timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for SmlClient {
@@ -190,7 +191,16 @@ impl SmlClient {
         let http = builder.build().map_err(|e| {
             SmlError::config(format!("cannot build the HTTPS client: {}", chain(&e)))
         })?;
-        Ok(Self { http, base_url })
+        Ok(Self {
+            http,
+            base_url,
+            timeout: config.timeout,
+        })
+    }
+
+    /// The longest one request can take, connecting included (reqwest's total timeout).
+    pub fn timeout(&self) -> std::time::Duration {
+        self.timeout
     }
 
     /// The base URL requests go to (without a trailing `/`).

@@ -40,6 +40,9 @@ impl SmlClientRegistry {
 }
 
 impl SmlRegistry for SmlClientRegistry {
+    fn longest_call(&self) -> std::time::Duration {
+        self.client.timeout()
+    }
     fn create_participant(&self, participant: &ParticipantId) -> Result<(), SmlFailure> {
         self.client
             .create_participant(&self.smp_id, participant)

@@ -14,11 +14,11 @@ use crate::{DomainError, SmlSync};
 const MAX_BACKOFF_MS: i64 = 5 * 60 * 1000;
 /// How many pending jobs one run looks at.
 const SCAN: i64 = 1000;
-/// How long a worker's claim on a job lasts. Longer than the longest attempt (up to three
-/// SML calls, each bounded by the client's 10 s connect and 60 s request timeouts), so a
-/// claim outlives its calls; a node killed mid-attempt holds the participant's later jobs
-/// back this long.
-const CLAIM_LEASE_MS: i64 = 4 * 60 * 1000;
+/// SML calls one attempt makes at most (an existence check, the change, a second check).
+const CALLS_PER_ATTEMPT: u32 = 3;
+/// Added to the longest attempt for a worker's claim on a job, so a claim outlives its
+/// calls; a node killed mid-attempt holds the participant's later jobs back that long.
+const CLAIM_MARGIN_MS: i64 = 30_000;
 
 /// What one run of the worker did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,6 +35,14 @@ enum Outcome {
     Done,
     Retry(SmlFailure),
     Failed(SmlFailure),
+}
+
+/// How long a claim lasts: the longest attempt `sml` can make, plus a margin.
+fn claim_lease_ms(sml: &dyn SmlRegistry) -> i64 {
+    let attempt = sml.longest_call().saturating_mul(CALLS_PER_ATTEMPT);
+    i64::try_from(attempt.as_millis())
+        .unwrap_or(i64::MAX)
+        .saturating_add(CLAIM_MARGIN_MS)
 }
 
 pub(crate) fn backoff_ms(attempts: i32) -> i64 {
@@ -72,7 +80,7 @@ impl SmlSync<'_> {
             .collect();
         let mut summary = SmlRunSummary::default();
         for job in due {
-            if !self.claim(&job)? {
+            if !self.claim(&job, claim_lease_ms(sml))? {
                 // Another worker holds it (its call may be in flight), or recorded it since
                 // the scan: this participant's jobs wait for the next run.
                 continue;
@@ -89,7 +97,7 @@ impl SmlSync<'_> {
     }
 
     /// Claims `job` for one attempt; false when another worker holds it or moved it on.
-    fn claim(&self, job: &SmlJobRow) -> Result<bool, DomainError> {
+    fn claim(&self, job: &SmlJobRow, lease_ms: i64) -> Result<bool, DomainError> {
         let now = now_ms();
         self.core.store.write(|conn| {
             Ok::<_, DomainError>(sml_jobs::claim(
@@ -97,7 +105,7 @@ impl SmlSync<'_> {
                 job.id,
                 job.attempts,
                 now,
-                now + CLAIM_LEASE_MS,
+                now.saturating_add(lease_ms),
             )?)
         })
     }

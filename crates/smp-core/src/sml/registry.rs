@@ -37,6 +37,11 @@ impl std::fmt::Display for SmlFailure {
 
 /// The participant operations of the SML for this SMP.
 pub trait SmlRegistry: Send + Sync {
+    /// The longest one call can take before it fails with a timeout (bounds how long a
+    /// worker's claim on a job must last). Fakes answer at once; the default is generous.
+    fn longest_call(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(60)
+    }
     /// Registers the participant for this SMP.
     fn create_participant(&self, participant: &ParticipantId) -> Result<(), SmlFailure>;
     /// Registers up to 100 participants in one request (CreateList): all or none. The
